@@ -1,0 +1,46 @@
+// Op enumeration (from ops.def) and the operand contracts of qatrt's own fused ops.
+//
+// ONNX ops follow ONNX opset-13 semantics, with two import-time normalisations:
+//   * QuantizeLinear / DequantizeLinear have ONE input (x); their scale and zero point are attributes:
+//     "scale" (floats), "zero_point" (ints), "axis" (int, only meaningful when scale has > 1 element).
+//     The output of QuantizeLinear (and any int8/uint8 value) carries the same numbers in Value::quant.
+//   * Operands that ONNX passes as constant inputs and that change shapes (Reshape's shape, Pad's pads and
+//     constant value, Squeeze/Unsqueeze axes, Clip min/max) stay inputs; they must be constants.
+//
+// Fused ops (created by passes, see src/passes/fuse_*.cc). Layout NCHW, like ONNX.
+//   FusedConv(x f32, w f32 const [K,C/g,R,S], bias f32 const [K] | none, residual f32 | none)
+//       attrs: strides, pads (begin..., end...), dilations, group, relu (0/1)
+//       y = relu?( conv(x, w) + bias[k] + residual )
+//   QConv(x int8|uint8 (quant per-tensor), w int8 const (quant per-channel axis 0 or per-tensor),
+//         bias f32 const [K] | none, residual int8|uint8 (quant) | f32 | none)
+//       attrs: as FusedConv. Output int8|uint8 (with Value::quant: requantized) or f32.
+//       acc[k] = Σ (q_x − z_x)·(q_w − z_w[k])    (int32, exact; padding contributes 0, i.e. q_x = z_x)
+//       y = relu?( acc·s_x·s_w[k] + bias[k] + residual ),  residual = (q_r − z_r)·s_r when quantized
+//       out = saturate(roundTiesToEven(y / s_out) + z_out) when the output is quantized, else y
+//   FusedGemm(a f32 [M,K], w f32 const [N,K], bias f32 const [N] | none, residual f32 [M,N] | none)
+//       attrs: relu.  y = relu?( a·wᵀ + bias + residual )
+//   QGemm(a int8|uint8 [M,K] (quant per-tensor), w int8 const [N,K] (quant per-channel axis 0 or per-tensor),
+//         bias f32 const [N] | none, residual quantized | f32 | none)
+//       attrs: relu. Same epilogue as QConv with k → n.
+//   Requantize(x int8|uint8 (quant)) → int8|uint8 (quant): out = Q_out(DQ_in(x)), per-tensor.
+// An absent optional operand is kNoValue in Node::inputs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace qatrt {
+
+enum class Op : uint16_t {
+#define QATRT_OP(name, text) k##name,
+#include "ir/ops.def"
+#undef QATRT_OP
+  kCount
+};
+
+std::string_view op_name(Op op);
+std::optional<Op> op_from_name(std::string_view name);  // ONNX / printed name → Op
+bool is_fused_op(Op op);                                // qatrt.* ops, never imported from ONNX
+
+}  // namespace qatrt

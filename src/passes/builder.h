@@ -1,0 +1,23 @@
+// The builder: imported graph → optimized graph ready for a plan. Runs the pass pipeline for a precision
+// mode, verifying after each pass, and records every layer's final precision and the reason.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "ir/graph.h"
+#include "passes/pass.h"
+
+namespace qatrt {
+
+enum class PrecisionMode {
+  kInt8,  // honour the model's Q/DQ: quantized layers run INT8, the rest FP32 (each with its reason)
+  kFp32,  // ignore Q/DQ: weights dequantized once at build time, activations float (the speed baseline)
+  kBest,  // = kInt8 on CPU today (the CUDA backend adds FP16)
+};
+
+StatusOr<PrecisionMode> parse_precision_mode(const std::string& text);
+
+Status optimize_graph(Graph& graph, PrecisionMode mode, PassContext& context);
+
+}  // namespace qatrt

@@ -1,0 +1,25 @@
+// A pass rewrites the graph in place. Each pass lives in its own file with the matched subgraph drawn at the
+// top and its math written out; "does it match?" is kept apart from "rewrite it". The pipeline runs the
+// verifier after every pass.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "ir/graph.h"
+
+namespace qatrt {
+
+struct PassContext {
+  bool verbose = false;
+  std::vector<std::string> log;  // one line per rewrite, printed by `build --verbose`
+};
+
+struct Pass {
+  std::string name;
+  std::function<Status(Graph&, PassContext&)> run;
+};
+
+}  // namespace qatrt
