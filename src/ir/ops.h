@@ -2,8 +2,12 @@
 //
 // ONNX ops follow ONNX opset-13 semantics, with two import-time normalisations:
 //   * QuantizeLinear / DequantizeLinear have ONE input (x); their scale and zero point are attributes:
-//     "scale" (floats), "zero_point" (ints), "axis" (int, only meaningful when scale has > 1 element).
-//     The output of QuantizeLinear (and any int8/uint8 value) carries the same numbers in Value::quant.
+//     "scale" (floats), "zero_point" (ints, same length), "axis" (int, non-negative, only meaningful when
+//     scale has > 1 element); QuantizeLinear also has "output_dtype" (int: DType::kInt8 or kUInt8 as integer).
+//     The output of QuantizeLinear (and any int8/uint8 value) carries the same numbers in Value::quant;
+//     the importer also sets Value::quant on an int8/uint8 initializer or graph input read by a DQ.
+//     A DQ's own attributes are what it computes with (they may differ from its input's Value::quant only in
+//     hand-made graphs; passes that fuse a DQ require them equal).
 //   * Operands that ONNX passes as constant inputs and that change shapes (Reshape's shape, Pad's pads and
 //     constant value, Squeeze/Unsqueeze axes, Clip min/max) stay inputs; they must be constants.
 //
