@@ -7,7 +7,7 @@ endif()
 file(GLOB cuda_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/backends/cuda/*.cu)
 if(QATRT_CUDA AND CMAKE_CUDA_COMPILER AND cuda_sources)
   enable_language(CUDA)
-  set(CMAKE_CUDA_STANDARD 20)
+  set(CMAKE_CUDA_STANDARD 17)  # CMake 3.25 does not know nvcc's C++20 flag; the .cu files need only C++17
   find_package(CUDAToolkit REQUIRED)
   add_library(qatrt_cuda STATIC ${cuda_sources})
   set_target_properties(qatrt_cuda PROPERTIES CUDA_ARCHITECTURES OFF)
