@@ -1,0 +1,33 @@
+// INT8 convolution forward on the GPU: s8 NHWC activations × s8 KRSC weights, s32 accumulation on the
+// tensor cores (mma.sync m16n8k32, sm_80 and later), fused epilogue (conv_int8/problem.h, ConvEpilogue).
+//
+// Implicit GEMM: M = N·P·Q output pixels, N = K output channels, K = R·S·C (C padded to a multiple of 32).
+// Several threadblock tiles are compiled; which one is fastest depends on the layer and the card, so the
+// plan builder times them and records its choice (GUIDE §3.8). All tiles compute bit-identical outputs.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include <cuda_runtime.h>
+
+#include "backends/cuda/conv_int8/problem.h"
+
+namespace qatrt::cuda {
+
+// Threadblock tiles M×N×K ("tactics"), each with 4 warps and a 4-stage cp.async pipeline; the _prefetch
+// variant also double-buffers the register fragments (conv_int8/tile_shape.cuh).
+enum class ConvTile : uint8_t { k128x128x64, k128x64x64, k64x64x64, k64x64x64_prefetch };
+inline constexpr std::array<ConvTile, 4> kAllConvTiles = {ConvTile::k128x128x64, ConvTile::k128x64x64,
+                                                          ConvTile::k64x64x64, ConvTile::k64x64x64_prefetch};
+const char* conv_tile_name(ConvTile tile);  // "128x128x64", ...
+
+// Why `args` cannot run (geometry, alignment, sizes), or "" when it can. Checks no device pointer beyond
+// null-ness and 16-byte alignment.
+std::string conv_fprop_unsupported_reason(const ConvFpropArgs& args);
+
+// Enqueues the convolution on `stream`. Requires conv_fprop_unsupported_reason(args) to be empty; returns
+// cudaErrorInvalidValue otherwise, or the launch error.
+cudaError_t conv_fprop_s8nhwc_s8krsc(const ConvFpropArgs& args, ConvTile tile, cudaStream_t stream);
+
+}  // namespace qatrt::cuda

@@ -1,0 +1,189 @@
+// The GPU INT8 convolution (src/backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc.h) against the host: exact
+// int32 accumulators, then every epilogue variant bit for bit, on every tile, over a sweep of shapes that
+// covers ResNet-50's kinds of layers and the kernel's edges (partial tiles, C padding, reduction slices that
+// straddle filter taps, K not a multiple of 4, padding-only windows). Device tests skip cleanly where qatrt
+// was built without CUDA or no device is visible; the host-side preparation and refusal tests always run.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#ifdef QATRT_HAVE_CUDA
+#include "backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc.h"
+#include "backends/cuda/conv_int8_prepare.h"
+#include "backends/cuda/conv_int8_support.h"
+#include "backends/cuda/device.h"
+#include "unit/cuda/conv_int8_harness.h"
+#endif
+
+namespace qatrt::cuda {
+namespace {
+
+#ifdef QATRT_HAVE_CUDA
+
+using conv_check::ConvCase;
+using conv_check::EpilogueMode;
+
+//  n   c   h   w    k  r  s  stride pad
+const std::vector<ConvCase> kCases = {
+    {2, 3, 23, 21, 64, 7, 7, 2, 2, 3, 3},     // stem: C 3 → 32, 7×7/2, odd sizes
+    {3, 64, 9, 9, 256, 1, 1, 1, 1, 0, 0},     // 1×1 expansion, M = 243 (partial M tiles)
+    {2, 256, 14, 14, 512, 1, 1, 2, 2, 0, 0},  // 1×1/2 downsample projection
+    {2, 64, 12, 12, 64, 3, 3, 1, 1, 1, 1},    // 3×3 bottleneck
+    {1, 128, 15, 15, 128, 3, 3, 2, 2, 1, 1},  // 3×3/2, odd input
+    {1, 96, 7, 9, 40, 3, 3, 1, 1, 1, 1},      // C = 96: 64-byte slices straddle taps; K = 40 partial N tile
+    {2, 32, 10, 11, 5, 3, 3, 3, 3, 2, 2},     // K = 5 (scalar epilogue), stride 3, pad 2
+    {1, 40, 9, 13, 24, 1, 7, 1, 2, 0, 3},     // 1×7, C 40 → 64, unequal strides and pads
+    {2, 64, 1, 1, 72, 3, 3, 1, 1, 1, 1},      // 1×1 input: every tap but the centre is padding
+    {4, 32, 28, 28, 64, 1, 1, 1, 1, 0, 0},    // R·S·C = 32: half a slice; M = 3136
+    {1, 64, 6, 6, 200, 3, 3, 1, 1, 1, 1},     // K = 200: several N tiles, the last partial
+    {1, 512, 4, 4, 96, 3, 3, 1, 1, 1, 1},     // R·S·C = 4608: long reduction, narrowed values
+};
+
+std::vector<EpilogueMode> epilogue_modes() {
+  std::vector<EpilogueMode> modes;
+  bool bias = false;
+  for (ConvResidual residual : {ConvResidual::kNone, ConvResidual::kInt8, ConvResidual::kFloat32})
+    for (bool relu : {false, true})
+      for (ConvOutput output : {ConvOutput::kInt8, ConvOutput::kFloat32}) {
+        modes.push_back({false, bias, residual, relu, output});
+        bias = !bias;
+      }
+  for (bool relu : {false, true}) modes.push_back({false, false, ConvResidual::kNone, relu, ConvOutput::kInt8, true});
+  return modes;
+}
+
+bool have_device(std::string* why) {
+  DeviceInfo info = query_devices();
+  if (info.count == 0) *why = info.error;
+  return info.count > 0;
+}
+
+TEST(CudaConvInt8, AccumulatorsAreExactOnEveryTile) {
+  std::string why;
+  if (!have_device(&why)) GTEST_SKIP() << "no CUDA device: " << why;
+  const EpilogueMode accumulators{true};
+  uint32_t seed = 100;
+  for (const ConvCase& conv : kCases) {
+    std::string failure = conv_check::check_conv_case(conv, {&accumulators, 1}, seed++);
+    EXPECT_TRUE(failure.empty()) << failure;
+  }
+}
+
+TEST(CudaConvInt8, EpilogueMatchesHostBitForBit) {
+  std::string why;
+  if (!have_device(&why)) GTEST_SKIP() << "no CUDA device: " << why;
+  const std::vector<EpilogueMode> modes = epilogue_modes();
+  uint32_t seed = 200;
+  for (const ConvCase& conv : kCases) {
+    std::string failure = conv_check::check_conv_case(conv, modes, seed++);
+    EXPECT_TRUE(failure.empty()) << failure;
+  }
+}
+
+TEST(CudaConvInt8, PacksKcrsWeightsToPaddedKrsc) {
+  const int k = 2, c = 3, r = 2, s = 3;
+  std::vector<int8_t> kcrs(k * c * r * s);
+  for (size_t i = 0; i < kcrs.size(); ++i) kcrs[i] = static_cast<int8_t>(i + 1);
+  const std::vector<int8_t> krsc = pack_weights_krsc(kcrs.data(), k, c, r, s);
+  ASSERT_EQ(padded_channels(c), 32);
+  ASSERT_EQ(krsc.size(), size_t(k * r * s * 32));
+  for (int ko = 0; ko < k; ++ko)
+    for (int ri = 0; ri < r; ++ri)
+      for (int si = 0; si < s; ++si)
+        for (int ci = 0; ci < 32; ++ci) {
+          const int8_t want = ci < c ? kcrs[((ko * c + ci) * r + ri) * s + si] : 0;
+          ASSERT_EQ(krsc[((ko * r + ri) * s + si) * 32 + ci], want)
+              << "k=" << ko << " r=" << ri << " s=" << si << " c=" << ci;
+        }
+  EXPECT_EQ(padded_channels(32), 32);
+  EXPECT_EQ(padded_channels(33), 64);
+  EXPECT_EQ(padded_channels(96), 96);
+}
+
+TEST(CudaConvInt8, RefusesAsymmetricAndUnsupportedQConvs) {
+  QConvDescription ok;
+  ok.w_zero_points = {0, 0, 0};
+  EXPECT_EQ(qconv_unsupported_reason(ok), "");
+  ok.has_residual = true;
+  ok.residual_type = DType::kFloat32;
+  ok.residual_zero_point = 5;  // ignored: a float residual has no zero point
+  ok.output_type = DType::kFloat32;
+  EXPECT_EQ(qconv_unsupported_reason(ok), "");
+
+  struct Refusal {
+    const char* what;
+    QConvDescription conv;
+    const char* expected;  // a part of the reason
+  };
+  std::vector<Refusal> refusals;
+  auto add = [&](const char* what, auto change, const char* expected) {
+    QConvDescription conv;
+    conv.w_zero_points = {0, 0, 0};
+    change(conv);
+    refusals.push_back({what, conv, expected});
+  };
+  add("x zero point", [](QConvDescription& c) { c.x_zero_point = 3; }, "input zero point 3");
+  add("w zero point", [](QConvDescription& c) { c.w_zero_points[2] = -1; }, "weight zero point -1 (channel 2)");
+  add("residual zero point", [](QConvDescription& c) {
+        c.has_residual = true;
+        c.residual_zero_point = 7;
+      },
+      "residual zero point 7");
+  add("output zero point", [](QConvDescription& c) { c.output_zero_point = 1; }, "output zero point 1");
+  add("uint8 input", [](QConvDescription& c) { c.x_type = DType::kUInt8; }, "input uint8");
+  add("uint8 output", [](QConvDescription& c) { c.output_type = DType::kUInt8; }, "output uint8");
+  add("group", [](QConvDescription& c) { c.group = 2; }, "group 2");
+  add("dilation", [](QConvDescription& c) { c.dilation_w = 2; }, "dilation 1x2");
+  add("3-D", [](QConvDescription& c) { c.spatial_dims = 3; }, "3 spatial dims");
+  for (const Refusal& refusal : refusals) {
+    const std::string reason = qconv_unsupported_reason(refusal.conv);
+    EXPECT_NE(reason.find(refusal.expected), std::string::npos) << refusal.what << ": " << reason;
+    EXPECT_NE(reason.find("CPU backend"), std::string::npos) << refusal.what << " names no remedy: " << reason;
+  }
+}
+
+TEST(CudaConvInt8, RefusesBadArgumentsBeforeLaunching) {
+  alignas(16) static int8_t x[64], w[64], y[64];
+  static float scale[1];
+  ConvFpropArgs args;
+  args.geometry = ConvGeometry{1, 1, 1, 32, 1, 1, 1, 1, 1, 0, 0, 1, 1};
+  args.x = x;
+  args.w = w;
+  args.y = y;
+  args.epilogue.scale = scale;
+  EXPECT_EQ(conv_fprop_unsupported_reason(args), "");
+
+  auto refused = [&](ConvFpropArgs bad, const char* expected) {
+    const std::string reason = conv_fprop_unsupported_reason(bad);
+    EXPECT_NE(reason.find(expected), std::string::npos) << "reason: '" << reason << "'";
+    EXPECT_EQ(conv_fprop_s8nhwc_s8krsc(bad, ConvTile::k64x64x64, nullptr), cudaErrorInvalidValue);
+  };
+  ConvFpropArgs bad = args;
+  bad.geometry.c = 48;
+  refused(bad, "multiple of 32");
+  bad = args;
+  bad.geometry.stride_h = 0;
+  refused(bad, "strides");
+  bad = args;
+  bad.geometry.p = 0;
+  refused(bad, "positive");
+  bad = args;
+  bad.x = x + 1;
+  refused(bad, "16-byte aligned");
+  bad = args;
+  bad.epilogue.scale = nullptr;
+  refused(bad, "scale");
+  bad = args;
+  bad.epilogue.residual_kind = ConvResidual::kInt8;
+  refused(bad, "residual");
+  bad = args;
+  bad.epilogue.output_scale = 0.0f;
+  refused(bad, "output scale");
+}
+
+#else
+TEST(CudaConvInt8, AccumulatorsAreExactOnEveryTile) { GTEST_SKIP() << "built without CUDA"; }
+#endif
+
+}  // namespace
+}  // namespace qatrt::cuda

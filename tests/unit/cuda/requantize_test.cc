@@ -1,0 +1,73 @@
+// The GPU epilogue's division-free requantization (src/backends/cuda/conv_int8/requantize.h) against
+// core/quant.h's quantize_value, on the host (the code is shared with the device): random values, values
+// within a few ulps of every half-integer tie, and special values. Needs no GPU, so it runs everywhere.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <string>
+
+#include "backends/cuda/conv_int8/requantize.h"
+#include "core/quant.h"
+
+namespace qatrt::cuda::conv_int8 {
+namespace {
+
+std::string exact(float v) {  // hexadecimal: the failing case can be pasted back bit for bit
+  char text[64];
+  std::snprintf(text, sizeof text, "%a", static_cast<double>(v));
+  return text;
+}
+
+::testing::AssertionResult same_as_host(float y, float s) {
+  const int expected = quantize_value(y, s, 0, DType::kInt8);
+  const int got = requantize(y, s, reciprocal(s));
+  if (got == expected) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "y=" << exact(y) << " s=" << exact(s) << ": got " << got << ", host "
+                                       << expected;
+}
+
+float log_uniform_scale(std::mt19937& rng) {
+  return std::exp2(std::uniform_real_distribution<float>(-20.0f, 20.0f)(rng));
+}
+
+TEST(CudaRequantize, MatchesHostOnRandomValues) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> ratio(-300.0f, 300.0f);
+  for (int i = 0; i < 1'000'000; ++i) {
+    const float s = log_uniform_scale(rng);
+    ASSERT_TRUE(same_as_host(ratio(rng) * s, s));
+  }
+}
+
+TEST(CudaRequantize, MatchesHostWithinUlpsOfEveryTie) {
+  std::mt19937 rng(12);
+  int ties_seen = 0;
+  for (int trial = 0; trial < 2'000; ++trial) {
+    const float s = trial < 100 ? std::exp2(static_cast<float>(trial % 40 - 20)) : log_uniform_scale(rng);
+    for (int n = -131; n <= 130; ++n) {
+      float y = (static_cast<float>(n) + 0.5f) * s;
+      for (int step = 0; step < 6; ++step) y = std::nextafter(y, -std::numeric_limits<float>::infinity());
+      for (int step = 0; step < 13; ++step, y = std::nextafter(y, std::numeric_limits<float>::infinity())) {
+        ties_seen += y / s == static_cast<float>(n) + 0.5f;
+        ASSERT_TRUE(same_as_host(y, s)) << "n=" << n;
+      }
+    }
+  }
+  EXPECT_GT(ties_seen, 10'000) << "the sweep should hit exact ties";
+}
+
+TEST(CudaRequantize, MatchesHostOnSpecialValues) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float specials[] = {0.0f, -0.0f, inf, -inf, std::numeric_limits<float>::quiet_NaN(),
+                            std::numeric_limits<float>::denorm_min(), -std::numeric_limits<float>::denorm_min(),
+                            std::numeric_limits<float>::min(), std::numeric_limits<float>::max(),
+                            -std::numeric_limits<float>::max(), 127.5f, -128.5f, 128.0f, -129.0f, 255.99f};
+  for (float s : {1.0f, 0.5f, 3.0f, 1e-6f, 1e6f})
+    for (float y : specials) EXPECT_TRUE(same_as_host(y * (std::isfinite(y) && std::fabs(y) < 1e3f ? s : 1.0f), s));
+}
+
+}  // namespace
+}  // namespace qatrt::cuda::conv_int8
