@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "ir/graph.h"
@@ -12,5 +13,11 @@ namespace qatrt {
 
 StatusOr<Graph> import_onnx_file(const std::string& path);
 StatusOr<Graph> import_onnx_bytes(const std::string& bytes, const std::string& model_name);
+
+// ONNX op types (default domain) the importer accepts, including Constant (folded into constant values).
+std::vector<std::string> supported_onnx_ops();
+
+// The oldest default-domain opset the importer accepts; older models must be converted first.
+constexpr int64_t kMinOnnxOpset = 13;
 
 }  // namespace qatrt
