@@ -1,0 +1,67 @@
+// FusedGemm and QGemm on oneDNN's matmul (its brgemm kernels take u8/s8 sources with a runtime zero point,
+// which inner_product does not). The constant weight is stored [N,K]; oneDNN sees it as the [K,N] operand
+// with strides (1, K) and reorders it once into the layout the primitive picks.
+#include "backends/cpu/cpu_kernels.h"
+#include "backends/cpu/dnnl_util.h"
+#include "backends/cpu/fused_epilogue.h"
+#include "backends/cpu/fused_kernel.h"
+
+namespace qatrt::cpu {
+namespace {
+
+Status supports_gemm(const Graph& graph, const Node& node) {
+  FusedOperands ops = fused_operands(node);
+  if (ops.x == kNoValue || ops.w == kNoValue || ops.y == kNoValue)
+    return make_error(StatusCode::kUnsupported, node.describe(), ": expected inputs (a, w, [bias], [residual])");
+  const Shape& a = graph.value(ops.x).shape;
+  const Shape& w = graph.value(ops.w).shape;
+  const Shape& y = graph.value(ops.y).shape;
+  if (a.size() != 2 || w.size() != 2 || y.size() != 2 || a[1] != w[1] || y[1] != w[0])
+    return make_error(StatusCode::kInvalidArgument, node.describe(), ": expected a [M,K], w [N,K], y [M,N], got a ",
+                      shape_to_string(a), " w ", shape_to_string(w), " y ", shape_to_string(y));
+  if (!shape_is_static(a) || !shape_is_static(y))
+    return make_error(StatusCode::kInvalidArgument, node.describe(), ": shapes must be concrete, got a ",
+                      shape_to_string(a), "; bind the batch size first");
+  return check_fused_operands(graph, node, w[0]);
+}
+
+StatusOr<std::unique_ptr<Kernel>> create_gemm(const dnnl::engine& engine, const Graph& graph, const Node& node) {
+  FusedOperands ops = fused_operands(node);
+  const Value& a = graph.value(ops.x);
+  const Value& w = graph.value(ops.w);
+  const Value& y = graph.value(ops.y);
+  const int64_t n = w.shape[0], k = w.shape[1];
+  EpiloguePlan plan = plan_epilogue(graph, node, n);
+
+  const auto weight_type = dnnl_type(w.dtype);
+  dnnl::memory::desc src_md = buffer_desc(a.shape, a.dtype, Layout::kNchw);
+  dnnl::memory::desc dst_md = buffer_desc(y.shape, y.dtype, Layout::kNchw);
+  dnnl::memory::desc weights_md({k, n}, weight_type, dnnl::memory::format_tag::any);
+  dnnl::memory::desc user_weights_md({k, n}, weight_type, dnnl::memory::dims{1, k});
+  dnnl::memory::desc residual_md;
+  if (plan.has_residual) {
+    const Value& r = graph.value(ops.residual);
+    residual_md = buffer_desc(r.shape, r.dtype, Layout::kNchw);
+  }
+  try {
+    dnnl::primitive_attr attr = epilogue_attr(plan, residual_md, /*channel_mask=*/1 << 1);
+    auto desc = plan.bias.empty()
+                    ? dnnl::matmul::desc(src_md, weights_md, dst_md)
+                    : dnnl::matmul::desc(src_md, weights_md,
+                                         dnnl::memory::desc({1, n}, dnnl::memory::data_type::f32,
+                                                            dnnl::memory::format_tag::ab),
+                                         dst_md);
+    dnnl::matmul::primitive_desc pd(desc, attr, engine);
+    return FusedKernel::create(engine, graph, node, pd, user_weights_md, plan, Layout::kNchw);
+  } catch (const dnnl::error& e) {
+    return dnnl_failure(node.describe() + ": oneDNN has no matmul for a " + shape_to_string(a.shape) + " w " +
+                            shape_to_string(w.shape),
+                        e);
+  }
+}
+
+}  // namespace
+
+const KernelFamily kGemmFamily = {supports_gemm, LayoutPolicy::kNchw, create_gemm};
+
+}  // namespace qatrt::cpu
