@@ -1,0 +1,66 @@
+// The pass pipelines. After every pass: shape inference (new values get shapes, auto_pad becomes pads) and
+// the verifier; a failure names the pass that broke the graph.
+//
+//   int8 / best: fold_weight_qdq → sink_transposes → fold_batchnorm → propagate_qdq → fuse_conv_epilogue
+//                → fuse_gemm_epilogue → remove_dead_code → assign_precision
+//   fp32:        fold_weight_qdq → sink_transposes → dequantize_for_fp32 → fold_batchnorm
+//                → fuse_conv_epilogue → fuse_gemm_epilogue → remove_dead_code → assign_precision
+// In fp32 mode the fusions find no int8 operands left (dequantize_for_fp32 removed them), so only their
+// float halves fire. fold_batchnorm runs after sink_transposes so a weight Transpose is already folded.
+#include "passes/builder.h"
+
+#include <chrono>
+
+#include "ir/shape_inference.h"
+#include "ir/verifier.h"
+#include "passes/passes.h"
+
+namespace qatrt {
+namespace {
+
+std::vector<Pass> pipeline(PrecisionMode mode) {
+  auto precision = [mode](Graph& graph, PassContext& context) { return assign_precision(graph, context, mode); };
+  if (mode == PrecisionMode::kFp32)
+    return {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
+            {"dequantize_for_fp32", dequantize_for_fp32}, {"fold_batchnorm", fold_batchnorm},
+            {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
+            {"remove_dead_code", remove_dead_code},     {"assign_precision", precision}};
+  return {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
+          {"fold_batchnorm", fold_batchnorm},         {"propagate_qdq", propagate_qdq},
+          {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
+          {"remove_dead_code", remove_dead_code},     {"assign_precision", precision}};
+}
+
+Status check_graph(Graph& graph, const std::string& stage) {
+  Status status = infer_shapes(graph);
+  if (status.ok()) status = verify_graph(graph);
+  return status.ok() ? status : status.with_context(stage);
+}
+
+}  // namespace
+
+StatusOr<PrecisionMode> parse_precision_mode(const std::string& text) {
+  if (text == "int8") return PrecisionMode::kInt8;
+  if (text == "fp32") return PrecisionMode::kFp32;
+  if (text == "best") return PrecisionMode::kBest;
+  return make_error(StatusCode::kInvalidArgument, "precision mode '", text, "' is not known; use int8, fp32 or best");
+}
+
+Status optimize_graph(Graph& graph, PrecisionMode mode, PassContext& context) {
+  QATRT_RETURN_IF_ERROR(check_graph(graph, "before optimization (the imported graph)"));
+  for (const Pass& pass : pipeline(mode)) {
+    size_t logged = context.log.size();
+    auto start = std::chrono::steady_clock::now();
+    Status status = pass.run(graph, context);
+    if (!status.ok()) return status.with_context("in pass '" + pass.name + "'");
+    QATRT_RETURN_IF_ERROR(check_graph(graph, "after pass '" + pass.name + "'"));
+    if (context.verbose && context.log.size() == logged) context.log.push_back(pass.name + ": no change");
+    if (context.on_pass_done) {
+      std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+      context.on_pass_done(pass.name, elapsed.count());
+    }
+  }
+  return {};
+}
+
+}  // namespace qatrt
