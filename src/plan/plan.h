@@ -14,6 +14,9 @@ struct PlanInfo {
   std::string precision_mode;   // "int8", "fp32" or "best" (the build flag)
   std::string source_model;     // file name of the model it was built from
   std::string builder_version;  // qatrt version that wrote it
+  std::string creation_time;    // UTC, ISO 8601; write_plan stamps the current time when empty
+  std::string target_features;  // ISA features of the building CPU, e.g. "+avx2+avx512vnni" (info only,
+                                // never a reason to refuse a plan); write_plan fills it when empty
 };
 
 struct Plan {

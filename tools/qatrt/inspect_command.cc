@@ -1,0 +1,97 @@
+// qatrt inspect (--onnx M [--int8|--fp32|--best] | --engine P) [--batch N] [--backend cpu|reference]
+// Shows the layers a plan holds (or that building the model would produce): op, precision and why, the
+// source nodes fused into each, which backend runs each layer, and the activation arena at a batch size.
+#include <cstdio>
+#include <memory>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "layer_table.h"
+#include "onnx/importer.h"
+#include "passes/builder.h"
+#include "runtime/engine.h"
+
+namespace qatrt::cli {
+namespace {
+
+struct InspectOptions {
+  std::string onnx;
+  std::string plan;
+  bool int8 = false, fp32 = false, best = false;
+  int64_t batch = 1;
+  std::string backend = "cpu";
+  int threads = 0;
+};
+
+int run_inspect(const InspectOptions& o) {
+  Graph graph;
+  if (!o.plan.empty()) {
+    // Any target: a plan built for another machine can still be listed; it is only run on a matching one.
+    auto plan = read_plan(o.plan, "");
+    if (!plan.ok()) return fail(plan.status());
+    const PlanInfo& info = plan->info;
+    std::printf("plan %s: format ok\n  target %s%s, precision %s, built from %s by qatrt %s at %s\n", o.plan.c_str(),
+                info.target.c_str(), info.target_features.empty() ? "" : (" (" + info.target_features + ")").c_str(),
+                info.precision_mode.c_str(), info.source_model.c_str(), info.builder_version.c_str(),
+                info.creation_time.c_str());
+    if (info.target != host_cpu_target()) {
+      graph = std::move(plan->graph);
+      print_layer_table(stdout, graph);
+      std::printf("%s\n", layer_summary(graph).c_str());
+      std::printf("arena: not computed: the plan targets '%s', this host is '%s'\n", info.target.c_str(),
+                  host_cpu_target().c_str());
+      return 0;
+    }
+    graph = std::move(plan->graph);
+  } else {
+    auto imported = import_onnx_file(o.onnx);
+    if (!imported.ok()) return fail(imported.status());
+    graph = std::move(imported).value();
+    const char* mode_name = o.fp32 ? "fp32" : o.best ? "best" : "int8";
+    PassContext context;
+    Status optimized = optimize_graph(graph, parse_precision_mode(mode_name).value(), context);
+    if (!optimized.ok()) return fail(optimized);
+    std::printf("model %s: as `qatrt build --%s` would build it\n", o.onnx.c_str(), mode_name);
+  }
+  std::printf("graph %s\n", graph.name.c_str());
+  print_layer_table(stdout, graph);
+  std::printf("%s\n", layer_summary(graph).c_str());
+
+  auto engine = Engine::create(graph, {.backend = o.backend, .threads = o.threads});
+  if (!engine.ok()) return fail(engine.status().with_context("creating the engine"));
+  auto context = (*engine)->create_context(o.batch);
+  if (!context.ok()) return fail(context.status().with_context("binding batch " + std::to_string(o.batch)));
+  print_fallbacks(stdout, (*context)->assignments(), o.backend);
+  std::printf("arena (activations, batch %lld, backend %s): %s\n", static_cast<long long>(o.batch), o.backend.c_str(),
+              format_bytes((*context)->arena_bytes()).c_str());
+  return 0;
+}
+
+}  // namespace
+
+void add_inspect_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<InspectOptions>();
+  CLI::App* cmd = app.add_subcommand("inspect", "List a plan's (or a model's) layers, precisions and why, and arena size");
+  auto* onnx = cmd->add_option("--onnx", o->onnx, "ONNX model: show what build would make of it");
+  auto* plan = cmd->add_option("--engine,--loadEngine", o->plan, "Plan file");
+  onnx->excludes(plan);
+  auto* fp32 = cmd->add_flag("--fp32", o->fp32, "With --onnx: as built with --fp32");
+  auto* best = cmd->add_flag("--best", o->best, "With --onnx: as built with --best");
+  auto* int8 = cmd->add_flag("--int8", o->int8, "With --onnx: as built with --int8 (default)");
+  int8->excludes(fp32)->excludes(best);
+  fp32->excludes(best);
+  fp32->needs(onnx);
+  int8->needs(onnx);
+  best->needs(onnx);
+  cmd->add_option("--batch", o->batch, "Batch size for the arena size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--backend", o->backend, "cpu or reference")
+      ->check(CLI::IsMember({"cpu", "reference"}))
+      ->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Engine threads (0 = all)")->check(CLI::NonNegativeNumber);
+  cmd->callback([o, &exit_code] {
+    if (o->onnx.empty() && o->plan.empty()) throw CLI::RequiredError("--onnx or --engine");
+    exit_code = run_inspect(*o);
+  });
+}
+
+}  // namespace qatrt::cli
