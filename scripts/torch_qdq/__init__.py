@@ -1,0 +1,1 @@
+"""Q/DQ models from PyTorch, placed as NVIDIA pytorch-quantization places them (see quantizer.py)."""
