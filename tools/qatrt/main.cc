@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   qatrt::cli::add_inspect_command(app, exit_code);
   qatrt::cli::add_bench_command(app, exit_code);
   qatrt::cli::add_quantize_command(app, exit_code);
+  qatrt::cli::add_eval_command(app, exit_code);
   // CLI11 would report an unknown command word as "A subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;
