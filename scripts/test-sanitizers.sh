@@ -1,0 +1,14 @@
+#!/bin/bash
+# The unit, conformance and end-to-end tests again, built with AddressSanitizer + UndefinedBehaviorSanitizer
+# (CUDA off: no device code runs here anyway). Golden tests are left to scripts/test.sh: they only add
+# model exports, not code paths of ours.
+#   QATRT_SANITIZE_BUILD_DIR  build folder (default: build-sanitize/ in the repository)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${QATRT_SANITIZE_BUILD_DIR:-$root/build-sanitize}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQATRT_SANITIZE=ON -DQATRT_CUDA=OFF
+ninja -C "$build" -j "$(nproc)"
+# Leak checking stays on; halt on the first UB report so a finding fails the test that caused it.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_odr_violation=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -LE golden "$@"
