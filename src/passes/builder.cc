@@ -5,6 +5,10 @@
 //                → fuse_gemm_epilogue → remove_dead_code → assign_precision
 //   fp32:        fold_weight_qdq → sink_transposes → dequantize_for_fp32 → fold_batchnorm
 //                → fuse_conv_epilogue → fuse_gemm_epilogue → remove_dead_code → assign_precision
+//   fake-quant:  fold_weight_qdq → sink_transposes → dequantize_weights → fold_batchnorm
+//                → fuse_conv_epilogue → fuse_gemm_epilogue → remove_dead_code → assign_precision
+//                (activation Q→DQ pairs stay and run; the fusions see float weights, so only the float
+//                halves fire and each Q/DQ keeps rounding the value between two float layers)
 // In fp32 mode the fusions find no int8 operands left (dequantize_for_fp32 removed them), so only their
 // float halves fire. fold_batchnorm runs after sink_transposes so a weight Transpose is already folded.
 #include "passes/builder.h"
@@ -25,6 +29,11 @@ std::vector<Pass> pipeline(PrecisionMode mode) {
             {"dequantize_for_fp32", dequantize_for_fp32}, {"fold_batchnorm", fold_batchnorm},
             {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
             {"remove_dead_code", remove_dead_code},     {"assign_precision", precision}};
+  if (mode == PrecisionMode::kFakeQuant)
+    return {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
+            {"dequantize_weights", dequantize_weights}, {"fold_batchnorm", fold_batchnorm},
+            {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
+            {"remove_dead_code", remove_dead_code},     {"assign_precision", precision}};
   return {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
           {"fold_batchnorm", fold_batchnorm},         {"propagate_qdq", propagate_qdq},
           {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
@@ -43,7 +52,9 @@ StatusOr<PrecisionMode> parse_precision_mode(const std::string& text) {
   if (text == "int8") return PrecisionMode::kInt8;
   if (text == "fp32") return PrecisionMode::kFp32;
   if (text == "best") return PrecisionMode::kBest;
-  return make_error(StatusCode::kInvalidArgument, "precision mode '", text, "' is not known; use int8, fp32 or best");
+  if (text == "fakequant") return PrecisionMode::kFakeQuant;
+  return make_error(StatusCode::kInvalidArgument, "precision mode '", text,
+                    "' is not known; use int8, fp32, best or fakequant");
 }
 
 Status optimize_graph(Graph& graph, PrecisionMode mode, PassContext& context) {

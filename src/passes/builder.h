@@ -14,6 +14,10 @@ enum class PrecisionMode {
   kInt8,  // honour the model's Q/DQ: quantized layers run INT8, the rest FP32 (each with its reason)
   kFp32,  // ignore Q/DQ: weights dequantized once at build time, activations float (the speed baseline)
   kBest,  // = kInt8 on CPU today (the CUDA backend adds FP16)
+  // Keep every activation Q/DQ pair and compute in float on the Q/DQ-rounded values (weights dequantized
+  // once): the fake-quantized model QAT trains and ONNX Runtime's reference semantics, the oracle the int8
+  // plan is compared with for accuracy.
+  kFakeQuant,
 };
 
 StatusOr<PrecisionMode> parse_precision_mode(const std::string& text);

@@ -22,6 +22,8 @@ Status fuse_conv_epilogue(Graph& graph, PassContext& context);
 Status fuse_gemm_epilogue(Graph& graph, PassContext& context);
 // --fp32: drop activation Q→DQ pairs, dequantize constant weights once.
 Status dequantize_for_fp32(Graph& graph, PassContext& context);
+// --fp32 and --fake-quant: int8 constant → DQ becomes the float constant it stands for.
+Status dequantize_weights(Graph& graph, PassContext& context);
 // Drops nodes nobody reads and unreferenced values.
 Status remove_dead_code(Graph& graph, PassContext& context);
 // Last: every node gets Node::precision and a reason.

@@ -11,7 +11,7 @@ namespace qatrt {
 
 struct PlanInfo {
   std::string target;           // e.g. "cpu-x86_64"; a plan refuses to load on another target
-  std::string precision_mode;   // "int8", "fp32" or "best" (the build flag)
+  std::string precision_mode;   // "int8", "fp32", "best" or "fakequant" (the build flag)
   std::string source_model;     // file name of the model it was built from
   std::string builder_version;  // qatrt version that wrote it
   std::string creation_time;    // UTC, ISO 8601; write_plan stamps the current time when empty

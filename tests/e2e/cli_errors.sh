@@ -44,7 +44,7 @@ check "inspect needs a source" 2 "--onnx or --engine" -- "$QATRT" inspect
 
 # --- missing and foreign files (exit 1) ------------------------------------------------------------------
 check "missing model" 1 "$T/missing.onnx" -- "$QATRT" build --onnx "$T/missing.onnx" --saveEngine "$T/m.plan"
-check "quantize needs a model" 2 "--keras or --onnx" -- "$QATRT" quantize --output "$T/q.onnx"
+check "quantize needs a model" 2 "--keras,--onnx" -- "$QATRT" quantize --output "$T/q.onnx"
 check "quantize: missing Keras model" 1 "$T/missing.json" -- "$QATRT" quantize --keras "$T/missing.json" --output "$T/q.onnx"
 check "quantize: bad calibration method" 1 "kl" "max, percentile, entropy or mse" -- "$QATRT" quantize --keras "$T/missing.json" --calib-method kl --output "$T/q.onnx"
 check "eval: folder without labels.txt" 1 "$T/labels.txt" -- "$QATRT" eval --engine "$T/m.plan" --data "$T"

@@ -1,4 +1,4 @@
-// qatrt build --onnx M --saveEngine P [--int8|--fp32|--best] [--verbose] [--dumpLayerInfo]
+// qatrt build --onnx M --saveEngine P [--int8|--fp32|--best|--fake-quant] [--verbose] [--dumpLayerInfo]
 // import → optimize (one progress line per pass) → write the plan, timing each step.
 #include <cstdio>
 #include <filesystem>
@@ -7,6 +7,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "layer_table.h"
+#include "precision_flags.h"
 #include "onnx/importer.h"
 #include "passes/builder.h"
 #include "plan/host_target.h"
@@ -17,13 +18,13 @@ namespace {
 struct BuildOptions {
   std::string onnx;
   std::string plan;
-  bool int8 = false, fp32 = false, best = false;
+  PrecisionFlags precision;
   bool verbose = false;
   bool dump_layers = false;
 };
 
 int run_build(const BuildOptions& o) {
-  const char* mode_name = o.fp32 ? "fp32" : o.best ? "best" : "int8";
+  const std::string mode_name = o.precision.mode_name();
   auto mode = parse_precision_mode(mode_name);
   if (!mode.ok()) return fail(mode.status());
   Stopwatch total;
@@ -35,7 +36,7 @@ int run_build(const BuildOptions& o) {
   Graph graph = std::move(imported).value();
   std::printf("      %zu nodes, %zu values  (%s)\n", graph.nodes.size(), graph.values.size(), format_ms(step.ms()).c_str());
 
-  std::printf("[2/3] optimize for %s (target %s%s)\n", mode_name, host_cpu_target().c_str(),
+  std::printf("[2/3] optimize for %s (target %s%s)\n", mode_name.c_str(), host_cpu_target().c_str(),
               host_cpu_features().empty() ? "" : (", " + host_cpu_features()).c_str());
   PassContext context;
   context.verbose = o.verbose;
@@ -75,11 +76,7 @@ void add_build_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("build", "Build a plan from a Q/DQ ONNX model");
   cmd->add_option("--onnx", o->onnx, "ONNX model (opset 13+, Q/DQ for INT8)")->required();
   cmd->add_option("--saveEngine", o->plan, "Plan file to write")->required();
-  auto* int8 = cmd->add_flag("--int8", o->int8, "Honour the model's Q/DQ: quantized layers run INT8 (default)");
-  auto* fp32 = cmd->add_flag("--fp32", o->fp32, "Ignore Q/DQ: weights dequantized once, every layer FP32");
-  auto* best = cmd->add_flag("--best", o->best, "Best available precision per layer (= --int8 on CPU)");
-  int8->excludes(fp32)->excludes(best);
-  fp32->excludes(best);
+  add_precision_flags(cmd, o->precision, "");
   cmd->add_flag("--verbose", o->verbose, "Print every rewrite of every pass");
   cmd->add_flag("--dumpLayerInfo", o->dump_layers, "Print the layer table: precision and why, fused source nodes");
   cmd->callback([o, &exit_code] { exit_code = run_build(*o); });

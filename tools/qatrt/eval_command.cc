@@ -1,6 +1,8 @@
-// qatrt eval --engine P [--engine P2 ...] --data DIR [--preprocess caffe] [--batch 16] [--json F]
+// qatrt eval --engine P [--engine P2 ...] --data DIR [--preprocess caffe] [--batch 16] [--json F] [--chart F.svg]
+//            [--save-inputs DIR]
 // Top-1 / top-5 of each plan on a labelled image folder (DIR/labels.txt: "relative/path class" per line), the
-// same images and preprocessing for every column, and each plan's top-1 agreement with the first one.
+// same images and preprocessing for every column, each plan's top-1 agreement with the first one, and the
+// sampleQAT table by Q/DQ model (FP32 | fake-quant | INT8, accuracy_report.h).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -8,11 +10,13 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "accuracy_chart.h"
+#include "accuracy_report.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "core/progress.h"
+#include "data/labelled_folder.h"
 #include "data/preprocess.h"
 #include "model_io.h"
 #include "runtime/engine.h"
@@ -22,53 +26,32 @@ namespace {
 
 struct EvalOptions {
   std::vector<std::string> plans;
-  std::string data, preprocess = "caffe", json, backend = "cpu";
+  std::string data, preprocess = "caffe", json, chart, save_inputs, backend = "cpu";
   int batch = 16;
   int threads = 0;
   int limit = 0;
 };
 
-struct LabelledImages {
-  std::vector<std::string> paths;
-  std::vector<int64_t> classes;
-};
-
-StatusOr<LabelledImages> read_labelled_folder(const std::string& dir, int limit) {
-  std::string list = (std::filesystem::path(dir) / "labels.txt").string();
-  std::ifstream in(list);
-  if (!in) return make_error(StatusCode::kNotFound, "'", list, "' not found: eval needs DIR/labels.txt with 'path class' lines");
-  LabelledImages set;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::string path;
-    int64_t cls = -1;
-    if (!(fields >> path >> cls) || cls < 0)
-      return make_error(StatusCode::kInvalidArgument, list, ":", number, ": expected 'relative/path class', got '", line, "'");
-    set.paths.push_back((std::filesystem::path(dir) / path).string());
-    set.classes.push_back(cls);
-    if (limit > 0 && static_cast<int>(set.paths.size()) == limit) break;
-  }
-  if (set.paths.empty()) return make_error(StatusCode::kNotFound, "'", list, "' lists no images");
-  return set;
+// Writes one preprocessed batch as raw float32 (the plan's input layout), named so that sorting the names gives
+// the image order; DIR/images.txt lists the images in that order.
+Status save_batch(const std::string& dir, size_t index, const Tensor& images) {
+  char name[32];
+  std::snprintf(name, sizeof name, "batch_%05zu.f32", index);
+  std::ofstream out(std::filesystem::path(dir) / name, std::ios::binary);
+  out.write(static_cast<const char*>(images.raw()), static_cast<std::streamsize>(images.nbytes()));
+  if (!out) return make_error(StatusCode::kIoError, "cannot write '", dir, "/", name, "'");
+  return {};
 }
 
-struct PlanResult {
-  std::string plan;
-  std::vector<int64_t> top1;
-  int64_t top1_hits = 0, top5_hits = 0;
-  double seconds = 0;
-};
-
-StatusOr<PlanResult> evaluate_plan(const std::string& path, const LabelledImages& set, const EvalOptions& o,
-                                   PreprocessPreset preset) {
+// save_inputs: a folder for the preprocessed batches, or empty.
+StatusOr<PlanAccuracy> evaluate_plan(const std::string& path, const LabelledImages& set, const EvalOptions& o,
+                                     PreprocessPreset preset, const std::string& save_inputs) {
   QATRT_ASSIGN_OR_RETURN(Plan plan, read_plan_for_host(path));
   QATRT_ASSIGN_OR_RETURN(ImageInput input, describe_image_input(plan.graph));
   PreprocessOptions pre{.preset = preset, .resize = static_cast<int>(std::lround(input.size * 256.0 / 224.0)),
                         .crop = input.size, .channels_last = input.channels_last};
   QATRT_ASSIGN_OR_RETURN(auto engine, Engine::create(std::move(plan.graph), {.backend = o.backend, .threads = o.threads}));
-  PlanResult result{.plan = path};
+  PlanAccuracy result{.plan = path, .precision_mode = plan.info.precision_mode, .source_model = plan.info.source_model};
   ProgressBar progress("eval " + base_name(path), static_cast<int64_t>(set.paths.size()));
   std::unique_ptr<ExecutionContext> context;
   Stopwatch clock;
@@ -78,6 +61,7 @@ StatusOr<PlanResult> evaluate_plan(const std::string& path, const LabelledImages
       QATRT_ASSIGN_OR_RETURN(context, engine->create_context(static_cast<int64_t>(count)));
     }
     QATRT_ASSIGN_OR_RETURN(Tensor images, load_image_batch(std::span(set.paths).subspan(begin, count), pre, o.threads));
+    if (!save_inputs.empty()) QATRT_RETURN_IF_ERROR(save_batch(save_inputs, begin / static_cast<size_t>(o.batch), images));
     QATRT_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, context->run({images}));
     const Tensor& scores = outputs.at(0);
     const int64_t classes = scores.numel() / static_cast<int64_t>(count);
@@ -99,34 +83,50 @@ StatusOr<PlanResult> evaluate_plan(const std::string& path, const LabelledImages
   return result;
 }
 
+Status write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  return out ? Status() : make_error(StatusCode::kIoError, "cannot write '", path, "'");
+}
+
+Status prepare_input_folder(const std::string& dir, const LabelledImages& set) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error(StatusCode::kIoError, "cannot create '", dir, "': ", ec.message());
+  std::string list;
+  for (const std::string& image : set.paths) list += image + "\n";
+  return write_text((std::filesystem::path(dir) / "images.txt").string(), list);
+}
+
 int run_eval(const EvalOptions& o) {
   auto preset = parse_preprocess_preset(o.preprocess);
   if (!preset.ok()) return fail(preset.status());
   auto set = read_labelled_folder(o.data, o.limit);
   if (!set.ok()) return fail(set.status());
-  const double n = static_cast<double>(set->paths.size());
-  std::vector<PlanResult> results;
+  if (!o.save_inputs.empty())
+    if (Status prepared = prepare_input_folder(o.save_inputs, *set); !prepared.ok()) return fail(prepared);
+  std::vector<PlanAccuracy> plans;
   for (const std::string& plan : o.plans) {
-    auto result = evaluate_plan(plan, *set, o, *preset);
+    // The inputs are the same for every plan of one input layout: saved once, from the first.
+    auto result = evaluate_plan(plan, *set, o, *preset, plans.empty() ? o.save_inputs : "");
     if (!result.ok()) return fail(result.status().with_context(plan));
-    results.push_back(std::move(result).value());
+    plans.push_back(std::move(result).value());
   }
   std::printf("\n%zu images from %s, preprocess %s, backend %s\n", set->paths.size(), o.data.c_str(),
               o.preprocess.c_str(), o.backend.c_str());
-  std::printf("%-40s %8s %8s %10s %18s\n", "plan", "top-1", "top-5", "images/s", "top-1 agrees w/ 1st");
-  nlohmann::json json = nlohmann::json::array();
-  for (const PlanResult& r : results) {
-    int64_t agree = 0;
-    for (size_t i = 0; i < r.top1.size(); ++i) agree += r.top1[i] == results[0].top1[i];
-    std::printf("%-40s %7.2f%% %7.2f%% %10.1f %17.2f%%\n", base_name(r.plan).c_str(), 100.0 * r.top1_hits / n,
-                100.0 * r.top5_hits / n, n / r.seconds, 100.0 * agree / n);
-    json.push_back({{"plan", r.plan}, {"images", set->paths.size()}, {"top1", r.top1_hits / n}, {"top5", r.top5_hits / n},
-                    {"images_per_second", n / r.seconds}, {"top1_agreement_with_first", agree / n}});
-  }
-  if (!o.json.empty()) {
-    std::ofstream out(o.json);
-    out << json.dump(2) << "\n";
-    if (!out) return fail(make_error(StatusCode::kIoError, "cannot write '", o.json, "'"));
+  print_plan_table(stdout, plans);
+  const std::vector<ModelComparison> models = compare_by_model(plans);
+  print_model_table(stdout, models);
+  if (!o.json.empty())
+    if (Status written = write_text(o.json, accuracy_json(plans, models, set->paths, set->classes).dump(2) + "\n"); !written.ok())
+      return fail(written);
+  if (!o.chart.empty()) {
+    if (models.empty())
+      return fail(make_error(StatusCode::kInvalidArgument, "--chart draws the table by Q/DQ model: give at least one ",
+                             "plan built with --int8 or --fake-quant"));
+    std::string subtitle = std::to_string(set->paths.size()) + " images from " + o.data + ", preprocess " +
+                           o.preprocess + ", backend " + o.backend;
+    if (Status written = write_text(o.chart, accuracy_chart_svg(models, subtitle)); !written.ok()) return fail(written);
   }
   return 0;
 }
@@ -143,7 +143,11 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", o->threads, "Threads (0 = all)");
   cmd->add_option("--limit", o->limit, "Evaluate only the first N images (0 = all)");
   cmd->add_option("--backend", o->backend, "cpu or reference");
-  cmd->add_option("--json", o->json, "Write the results as JSON");
+  cmd->add_option("--json", o->json, "Write the results as JSON (with every plan's per-image top-1)");
+  cmd->add_option("--chart", o->chart, "Write the table by Q/DQ model as an SVG bar chart");
+  cmd->add_option("--save-inputs", o->save_inputs,
+                  "Write the first plan's preprocessed input batches (raw float32) to this folder, to run the same "
+                  "inputs through another runtime (scripts/ort_run.js)");
   cmd->callback([o, &exit_code] { exit_code = run_eval(*o); });
 }
 

@@ -7,6 +7,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "layer_table.h"
+#include "precision_flags.h"
 #include "onnx/importer.h"
 #include "passes/builder.h"
 #include "runtime/engine.h"
@@ -17,7 +18,7 @@ namespace {
 struct InspectOptions {
   std::string onnx;
   std::string plan;
-  bool int8 = false, fp32 = false, best = false;
+  PrecisionFlags precision;
   int64_t batch = 1;
   std::string backend = "cpu";
   int threads = 0;
@@ -47,11 +48,11 @@ int run_inspect(const InspectOptions& o) {
     auto imported = import_onnx_file(o.onnx);
     if (!imported.ok()) return fail(imported.status());
     graph = std::move(imported).value();
-    const char* mode_name = o.fp32 ? "fp32" : o.best ? "best" : "int8";
+    const std::string mode_name = o.precision.mode_name();
     PassContext context;
     Status optimized = optimize_graph(graph, parse_precision_mode(mode_name).value(), context);
     if (!optimized.ok()) return fail(optimized);
-    std::printf("model %s: as `qatrt build --%s` would build it\n", o.onnx.c_str(), mode_name);
+    std::printf("model %s: as `qatrt build` would build it for %s\n", o.onnx.c_str(), mode_name.c_str());
   }
   std::printf("graph %s\n", graph.name.c_str());
   print_layer_table(stdout, graph);
@@ -75,14 +76,7 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
   auto* onnx = cmd->add_option("--onnx", o->onnx, "ONNX model: show what build would make of it");
   auto* plan = cmd->add_option("--engine,--loadEngine", o->plan, "Plan file");
   onnx->excludes(plan);
-  auto* fp32 = cmd->add_flag("--fp32", o->fp32, "With --onnx: as built with --fp32");
-  auto* best = cmd->add_flag("--best", o->best, "With --onnx: as built with --best");
-  auto* int8 = cmd->add_flag("--int8", o->int8, "With --onnx: as built with --int8 (default)");
-  int8->excludes(fp32)->excludes(best);
-  fp32->excludes(best);
-  fp32->needs(onnx);
-  int8->needs(onnx);
-  best->needs(onnx);
+  for (CLI::Option* flag : add_precision_flags(cmd, o->precision, "With --onnx, as built: ")) flag->needs(onnx);
   cmd->add_option("--batch", o->batch, "Batch size for the arena size")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--backend", o->backend, "cpu or reference")
       ->check(CLI::IsMember({"cpu", "reference"}))

@@ -1,5 +1,7 @@
 #include "model_io.h"
 
+#include <cmath>
+
 namespace qatrt::cli {
 
 StatusOr<Shape> bind_batch(const Graph& graph, ValueId id, int64_t batch) {
@@ -80,6 +82,13 @@ Tensor random_tensor(DType dtype, const Shape& shape, std::mt19937& rng) {
     }
   }
   return t;
+}
+
+PreprocessOptions image_preprocessing(const ImageInput& input, PreprocessPreset preset) {
+  return {.preset = preset,
+          .resize = static_cast<int>(std::lround(input.size * 256.0 / 224.0)),
+          .crop = input.size,
+          .channels_last = input.channels_last};
 }
 
 }  // namespace qatrt::cli

@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "core/tensor.h"
+#include "data/preprocess.h"
 #include "ir/graph.h"
 
 namespace qatrt::cli {
@@ -21,6 +22,9 @@ struct ImageInput {
   int size = 224;  // square spatial size the model expects (224 when the model leaves it dynamic)
 };
 StatusOr<ImageInput> describe_image_input(const Graph& graph);
+
+// The evaluation preprocessing for that input: resize the shorter side to size·256/224, centre-crop `size`.
+PreprocessOptions image_preprocessing(const ImageInput& input, PreprocessPreset preset);
 
 // Uniform random contents for a tensor of this dtype and shape: floats in [-1, 1), integers over their range
 // (int32/int64 in [0, 10)), bools 0/1.

@@ -67,9 +67,10 @@ TEST(Builder, ParsesPrecisionModes) {
   EXPECT_EQ(parse_precision_mode("int8").value(), PrecisionMode::kInt8);
   EXPECT_EQ(parse_precision_mode("fp32").value(), PrecisionMode::kFp32);
   EXPECT_EQ(parse_precision_mode("best").value(), PrecisionMode::kBest);
+  EXPECT_EQ(parse_precision_mode("fakequant").value(), PrecisionMode::kFakeQuant);
   auto bad = parse_precision_mode("fp16");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("use int8, fp32 or best"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("use int8, fp32, best or fakequant"), std::string::npos);
 }
 
 TEST(Builder, Int8PipelineFusesTheTorchStyleModelExactly) {
@@ -166,6 +167,34 @@ TEST(Builder, Fp32PipelineRunsTheDequantizedModelInFloat) {
     }
   expect_all_precisions_set(after);
   expect_equivalent(dequantized, after, /*exact=*/false, "fp32 pipeline");
+}
+
+// --fake-quant keeps every activation Q/DQ (6 in this model) and only makes the weights float constants; the
+// result is the Q/DQ model itself computed in float (BN folded into the rounded weights: equal up to float
+// rounding order, so not bit-exact).
+TEST(Builder, FakeQuantPipelineKeepsActivationQdqAndComputesTheQdqModel) {
+  GraphBuilder b;
+  Graph model = torch_style_model(b, /*with_batchnorm=*/true);
+  Graph after = model;
+  ASSERT_TRUE(optimize(after, PrecisionMode::kFakeQuant).ok());
+  SCOPED_TRACE(dump(after));
+  EXPECT_EQ(count_ops(after, Op::kQuantizeLinear), 6);
+  EXPECT_EQ(count_ops(after, Op::kDequantizeLinear), 6);
+  EXPECT_EQ(count_ops(after, Op::kQConv) + count_ops(after, Op::kQGemm), 0);
+  EXPECT_EQ(count_ops(after, Op::kFusedConv), 3);
+  EXPECT_EQ(count_ops(after, Op::kFusedGemm), 1);
+  EXPECT_EQ(count_ops(after, Op::kBatchNormalization), 0);
+  for (const Node& node : after.nodes) {
+    for (ValueId in : node.inputs)
+      if (in != kNoValue && after.is_constant(in)) {
+        EXPECT_FALSE(is_quantized_type(after.value(in).dtype)) << node.describe() << " reads an int8 constant";
+      }
+    if (node.op == Op::kFusedConv || node.op == Op::kFusedGemm || node.op == Op::kMaxPool) {
+      EXPECT_EQ(node.precision_reason.rfind("--fake-quant", 0), 0u) << node.describe() << ": " << node.precision_reason;
+    }
+  }
+  expect_all_precisions_set(after);
+  expect_equivalent(model, after, /*exact=*/false, "fake-quant pipeline");
 }
 
 // tf2onnx: NHWC input, Q/DQ in NHWC, transposes around the conv, HWIO weights transposed after their DQ.

@@ -37,6 +37,30 @@ TEST(DequantizeForFp32, DropsActivationRoundTripsAndDequantizesWeightsOnce) {
   expect_equivalent(reference.finish(), g, /*exact=*/true, "fp32 graph");
 }
 
+TEST(DequantizeWeights, DequantizesWeightsAndKeepsActivationRoundTrips) {
+  GraphBuilder b;
+  ValueId x = b.input("x", {1, 3, 5, 5});
+  QuantParams wq = per_axis({0.01f, 0.02f, 0.03f, 0.04f}, 0);
+  ValueId w_q = b.int_constant("w", {4, 3, 3, 3}, DType::kInt8, wq);
+  b.output(b.conv("conv", b.dequantize(b.quantize(x, kX), kX), b.dequantize(w_q, wq)));
+  Graph before = b.finish();
+  Graph g = before;
+  Tensor expected_weight = dequantize_tensor(*g.value(w_q).constant, wq);
+
+  ASSERT_TRUE(apply_pass(g, dequantize_weights).ok());
+  SCOPED_TRACE(dump(g));
+  EXPECT_EQ(count_ops(g, Op::kQuantizeLinear), 1);
+  EXPECT_EQ(count_ops(g, Op::kDequantizeLinear), 1);  // the activation's
+  const Node* conv = find_op(g, Op::kConv);
+  ASSERT_NE(conv, nullptr);
+  const Value& w = g.value(conv->inputs[1]);
+  ASSERT_TRUE(w.constant.has_value());
+  EXPECT_EQ(w.dtype, DType::kFloat32);
+  EXPECT_FALSE(w.quant.has_value());
+  EXPECT_TRUE(same_tensors(expected_weight, *w.constant));
+  expect_equivalent(before, g, /*exact=*/true, "weights dequantized");
+}
+
 TEST(DequantizeForFp32, KeepsQuantizeWithOtherReadersOrOtherParameters) {
   struct Case {
     std::string name;

@@ -1,0 +1,25 @@
+#include "precision_flags.h"
+
+namespace qatrt::cli {
+
+std::string PrecisionFlags::mode_name() const {
+  if (fp32) return "fp32";
+  if (best) return "best";
+  if (fake_quant) return "fakequant";
+  return "int8";
+}
+
+std::vector<CLI::Option*> add_precision_flags(CLI::App* cmd, PrecisionFlags& flags, const std::string& context) {
+  std::vector<CLI::Option*> options = {
+      cmd->add_flag("--int8", flags.int8, context + "Honour the model's Q/DQ: quantized layers run INT8 (default)"),
+      cmd->add_flag("--fp32", flags.fp32, context + "Ignore Q/DQ: weights dequantized once, every layer FP32"),
+      cmd->add_flag("--best", flags.best, context + "Best available precision per layer (= --int8 on CPU)"),
+      cmd->add_flag("--fake-quant", flags.fake_quant,
+                    context + "Keep every Q/DQ and compute in float on the rounded values (the accuracy oracle)"),
+  };
+  for (size_t i = 0; i < options.size(); ++i)
+    for (size_t j = i + 1; j < options.size(); ++j) options[i]->excludes(options[j]);
+  return options;
+}
+
+}  // namespace qatrt::cli
