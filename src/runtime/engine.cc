@@ -4,10 +4,13 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/reference/reference_backend.h"
-#include "ir/shape_inference.h"
 #include "ir/verifier.h"
+#include "runtime/context_inputs.h"
 #include "runtime/engine_with_backend.h"
 #include "runtime/execution_context.h"
+#ifdef QATRT_HAVE_CUDA
+#include "runtime/cuda/cuda_engine.h"
+#endif
 
 namespace qatrt {
 namespace {
@@ -20,19 +23,7 @@ class EngineImpl final : public Engine {
   const Graph& graph() const override { return graph_; }
 
   StatusOr<std::unique_ptr<ExecutionContext>> create_context(int64_t batch) override {
-    if (batch < 1) return make_error(StatusCode::kInvalidArgument, "batch must be ≥ 1, got ", batch);
-    Graph bound = graph_;
-    for (ValueId id : bound.inputs)
-      for (int64_t& dim : bound.value(id).shape)
-        if (dim == kDynamicDim) dim = batch;
-    QATRT_RETURN_IF_ERROR(infer_shapes(bound).with_context("binding batch " + std::to_string(batch)));
-    for (const Node& node : bound.nodes)
-      for (const auto* ids : {&node.inputs, &node.outputs})
-        for (ValueId id : *ids)
-          if (id != kNoValue && !shape_is_static(bound.value(id).shape))
-            return make_error(StatusCode::kUnsupported, node.describe(), ": value '", bound.value(id).name,
-                              "' still has shape ", shape_to_string(bound.value(id).shape), " after binding batch ",
-                              batch, "; only graph-input dims may be dynamic (the batch)");
+    QATRT_ASSIGN_OR_RETURN(Graph bound, bind_batch_size(graph_, batch));
     return make_execution_context(std::move(bound), batch, preferred_, reference_);
   }
 
@@ -54,7 +45,15 @@ StatusOr<std::unique_ptr<Engine>> Engine::create(Graph graph, const EngineOption
   if (options.backend == "reference") return create_engine_with_backend(std::move(graph), nullptr);
   if (options.backend == "cpu")
     return create_engine_with_backend(std::move(graph), make_cpu_backend(BackendOptions{.threads = options.threads}));
-  return make_error(StatusCode::kInvalidArgument, "unknown backend '", options.backend, "'; use cpu or reference");
+  if (options.backend == "cuda") {
+#ifdef QATRT_HAVE_CUDA
+    return cuda::make_cuda_engine(std::move(graph));
+#else
+    return make_error(StatusCode::kUnsupported, "backend 'cuda': this qatrt was built without CUDA (no nvcc when "
+                      "CMake ran, or QATRT_CUDA=OFF); use cpu or reference");
+#endif
+  }
+  return make_error(StatusCode::kInvalidArgument, "unknown backend '", options.backend, "'; use cpu, cuda or reference");
 }
 
 }  // namespace qatrt

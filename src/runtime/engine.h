@@ -17,7 +17,7 @@
 namespace qatrt {
 
 struct EngineOptions {
-  std::string backend = "cpu";  // "cpu" or "reference"
+  std::string backend = "cpu";  // "cpu", "reference" or "cuda" (when built with CUDA)
   int threads = 0;              // 0 = all hardware threads
 };
 

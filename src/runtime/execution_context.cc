@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "runtime/context_inputs.h"
 #include "runtime/layout_reorder.h"
 #include "runtime/memory_planner.h"
 
@@ -25,7 +26,7 @@ class Context final : public ExecutionContext {
   }
 
   StatusOr<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) override {
-    QATRT_RETURN_IF_ERROR(validate(inputs));
+    QATRT_RETURN_IF_ERROR(validate_context_inputs(graph_, batch_, inputs));
     std::vector<TensorView> in_views, out_views;
     for (ScheduledStep& step : schedule_.steps) {
       in_views.clear();
@@ -55,29 +56,6 @@ class Context final : public ExecutionContext {
   const std::vector<NodeAssignment>& assignments() const override { return schedule_.assignments; }
 
  private:
-  Status validate(const std::vector<Tensor>& inputs) const {
-    if (inputs.size() != graph_.inputs.size()) {
-      std::string names;
-      for (ValueId id : graph_.inputs) names += (names.empty() ? "'" : ", '") + graph_.value(id).name + "'";
-      return make_error(StatusCode::kInvalidArgument, "expected ", graph_.inputs.size(), " inputs (", names,
-                        "), given ", inputs.size());
-    }
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const Value& v = graph_.value(graph_.inputs[i]);
-      if (inputs[i].dtype() != v.dtype)
-        return make_error(StatusCode::kInvalidArgument, "input '", v.name, "': expected dtype ", dtype_name(v.dtype),
-                          ", given ", dtype_name(inputs[i].dtype()));
-      if (inputs[i].shape() != v.shape)
-        return make_error(StatusCode::kInvalidArgument, "input '", v.name, "': expected shape ",
-                          shape_to_string(v.shape), " (this context was created for batch ", batch_, "), given ",
-                          shape_to_string(inputs[i].shape()),
-                          "; create a context for the batch you run, or reshape the input");
-      if (inputs[i].empty() && inputs[i].numel() > 0)
-        return make_error(StatusCode::kInvalidArgument, "input '", v.name, "' has no storage");
-    }
-    return {};
-  }
-
   TensorView view(int b, const std::vector<Tensor>& inputs) const {
     if (b < 0) return {};
     const ScheduledBuffer& buffer = schedule_.buffers[b];

@@ -1,11 +1,10 @@
 // qatrt bench --engine P --batch N [--iterations K] [--duration S] [--warmUp MS] [--threads T]
-//             [--backend cpu|reference] [--exportTimes F.json]
+//             [--backend cpu|reference|cuda] [--exportTimes F.json] [--exportProfile F.json]
+// (--backend cuda: cuda_bench.h.)
 // Times ExecutionContext::run on random inputs of the plan's input shapes (two input sets, alternated, each
 // passed to run() every iteration) and prints a trtexec-style performance summary.
-//   Stopping rule, as trtexec: run at least K iterations and at least S seconds; with only --iterations,
-//   exactly K; with neither, K = 10 and S = 3.
-//   Percentiles as trtexec: of n sorted latencies, p% is element n − 1 − ⌊(1 − p/100)·n⌋; the median averages
-//   the two middle elements when n is even. Throughput = iterations / host walltime (first start to last end).
+//   Stopping rule and percentiles as trtexec (bench_options.h, latency_stats.h).
+//   Throughput = iterations / host walltime (first start to last end).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,8 +12,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "bench_options.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "cuda_bench.h"
+#include "latency_stats.h"
 #include "layer_table.h"
 #include "model_io.h"
 #include "runtime/engine.h"
@@ -22,32 +24,9 @@
 namespace qatrt::cli {
 namespace {
 
-struct BenchOptions {
-  std::string plan;
-  int64_t batch = 1;
-  int iterations = 10;
-  double duration_s = 3.0;
-  bool iterations_given = false, duration_given = false;
-  double warm_up_ms = 200;
-  int threads = 0;
-  std::string backend = "cpu";
-  std::string export_times;
-};
-
 struct Timing {
   double start_ms, end_ms;
 };
-
-double percentile(const std::vector<double>& sorted, double p) {
-  const auto n = static_cast<int64_t>(sorted.size());
-  const auto exclude = static_cast<int64_t>((1.0 - p / 100.0) * static_cast<double>(n));
-  return sorted[static_cast<size_t>(std::clamp<int64_t>(n - 1 - exclude, 0, n - 1))];
-}
-
-double median(const std::vector<double>& sorted) {
-  const size_t n = sorted.size();
-  return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
-}
 
 Status export_times(const std::string& path, const std::vector<Timing>& timings) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
@@ -60,6 +39,7 @@ Status export_times(const std::string& path, const std::vector<Timing>& timings)
 }
 
 int run_bench(const BenchOptions& o) {
+  if (o.backend == "cuda") return run_cuda_bench(o);
   auto plan = read_plan_for_host(o.plan);
   if (!plan.ok()) return fail(plan.status());
   const std::string graph_name = plan->graph.name;
@@ -94,12 +74,9 @@ int run_bench(const BenchOptions& o) {
     ++warm_runs;
   } while (warm.ms() < o.warm_up_ms);
 
-  const bool time_bound = o.duration_given || !o.iterations_given;
-  const bool count_bound = o.iterations_given || !o.duration_given;
   std::vector<Timing> timings;
   Stopwatch clock;
-  while ((count_bound && static_cast<int>(timings.size()) < o.iterations) ||
-         (time_bound && clock.ms() < o.duration_s * 1000.0) || timings.empty()) {
+  while (keep_timing(o, timings.size(), clock.ms())) {
     const double start = clock.ms();
     auto out = (*context)->run(input_sets[timings.size() % 2]);
     if (!out.ok()) return fail(out.status());
@@ -108,18 +85,12 @@ int run_bench(const BenchOptions& o) {
 
   std::vector<double> latencies;
   for (const Timing& t : timings) latencies.push_back(t.end_ms - t.start_ms);
-  std::sort(latencies.begin(), latencies.end());
-  double sum = 0;
-  for (double l : latencies) sum += l;
   const double walltime_ms = timings.back().end_ms - timings.front().start_ms;
   const double qps = static_cast<double>(timings.size()) / (walltime_ms / 1000.0);
   std::printf("=== Performance summary ===\n");
   std::printf("Throughput: %.3f qps, %.2f images/s (batch %lld)\n", qps, qps * static_cast<double>(o.batch),
               static_cast<long long>(o.batch));
-  std::printf("Latency: min = %.4f ms, max = %.4f ms, mean = %.4f ms, median = %.4f ms, percentile(90%%) = %.4f ms, "
-              "percentile(95%%) = %.4f ms, percentile(99%%) = %.4f ms\n",
-              latencies.front(), latencies.back(), sum / static_cast<double>(latencies.size()), median(latencies),
-              percentile(latencies, 90), percentile(latencies, 95), percentile(latencies, 99));
+  print_latency_line(stdout, "Latency", latencies);
   std::printf("Total Host Walltime: %.4f s\n", walltime_ms / 1000.0);
   std::printf("Iterations: %zu timed, %d warm-up (%.1f ms)\n", timings.size(), warm_runs, warm.ms());
   std::printf("Arena: %s\n", format_bytes((*context)->arena_bytes()).c_str());
@@ -148,10 +119,11 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Engine threads (0 = all)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--backend", o->backend, "cpu or reference")
-      ->check(CLI::IsMember({"cpu", "reference"}))
+  cmd->add_option("--backend", o->backend, "cpu, reference or cuda (input already on the GPU, CUDA graph)")
+      ->check(CLI::IsMember({"cpu", "reference", "cuda"}))
       ->capture_default_str();
   cmd->add_option("--exportTimes", o->export_times, "Write every iteration's start/end/latency (ms) as JSON");
+  cmd->add_option("--exportProfile", o->export_profile, "cuda: write per-layer GPU times (ms) as JSON");
   cmd->callback([o, iterations, duration, &exit_code] {
     o->iterations_given = iterations->count() > 0;
     o->duration_given = duration->count() > 0;

@@ -142,7 +142,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--batch", o->batch, "Images per run")->check(CLI::PositiveNumber);
   cmd->add_option("--threads", o->threads, "Threads (0 = all)");
   cmd->add_option("--limit", o->limit, "Evaluate only the first N images (0 = all)");
-  cmd->add_option("--backend", o->backend, "cpu or reference");
+  cmd->add_option("--backend", o->backend, "cpu, reference or cuda");
   cmd->add_option("--json", o->json, "Write the results as JSON (with every plan's per-image top-1)");
   cmd->add_option("--chart", o->chart, "Write the table by Q/DQ model as an SVG bar chart");
   cmd->add_option("--save-inputs", o->save_inputs,

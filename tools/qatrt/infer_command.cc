@@ -158,8 +158,8 @@ void add_infer_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", o->threads, "Threads for decoding and the engine (0 = all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--backend", o->backend, "cpu (oneDNN) or reference (naive oracle)")
-      ->check(CLI::IsMember({"cpu", "reference"}))
+  cmd->add_option("--backend", o->backend, "cpu (oneDNN), reference (naive oracle) or cuda (the whole plan on the GPU)")
+      ->check(CLI::IsMember({"cpu", "reference", "cuda"}))
       ->capture_default_str();
   cmd->callback([o, &exit_code] { exit_code = run_infer(*o); });
 }

@@ -15,6 +15,10 @@ int padded_channels(int c);
 // channels 0 — they meet the activations' padding channels, which are 0 too, so they add nothing.
 std::vector<int8_t> pack_weights_krsc(const int8_t* w_kcrs, int k, int c, int r, int s);
 
+// The same weight for a convolution run as a GEMM over im2col rows (im2col.h): [k, padded_channels(r·s·c)],
+// column (ri·s + si)·c + ci, padding columns 0.
+std::vector<int8_t> pack_weights_im2col(const int8_t* w_kcrs, int k, int c, int r, int s);
+
 // scale[k] = s_x · s_w[k] (one float multiplication, like the reference backend's epilogue).
 std::vector<float> epilogue_scales(float x_scale, const std::vector<float>& w_scales);
 
