@@ -18,6 +18,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
   python3 python3-torch python3-onnx python3-numpy python3-skimage
+  libtorch-dev
 )
 # node may come from elsewhere (e.g. NodeSource, whose nodejs bundles npm and conflicts with Debian's npm):
 # take Debian's only when none is installed. ONNX Runtime's N-API binding works with Debian's node 18.

@@ -48,10 +48,17 @@ Status preprocess_into(const Image& image, const PreprocessOptions& options, std
     return make_error(StatusCode::kUnsupported, "a ", image.width, "x", image.height,
                       " image cannot be resized to a shorter side of ", options.resize, " (aspect ratio too extreme)");
   const int size = options.crop;
+  QATRT_ASSIGN_OR_RETURN(Image cropped, center_crop(resize_shorter_side(image, options.resize), size, size));
+  return normalize_into(cropped, options, out);
+}
+
+Status normalize_into(const Image& cropped, const PreprocessOptions& options, std::span<float> out) {
+  const int size = options.crop;
   const size_t plane = static_cast<size_t>(size) * size;
+  if (cropped.width != size || cropped.height != size)
+    return make_error(StatusCode::kInternal, "normalize: a ", cropped.width, "x", cropped.height, " image, expected ", size, "x", size);
   if (out.size() != plane * 3)
     return make_error(StatusCode::kInternal, "preprocess output holds ", out.size(), " floats, needs ", plane * 3);
-  QATRT_ASSIGN_OR_RETURN(Image cropped, center_crop(resize_shorter_side(image, options.resize), size, size));
   const Normalization n = preset_normalization(options.preset);
   for (size_t i = 0; i < plane; ++i) {
     const uint8_t* rgb = cropped.rgb.data() + i * 3;

@@ -42,6 +42,10 @@ Status check_preprocess_options(const PreprocessOptions& options);
 // Resize + crop + normalise one decoded image into `out` (3 · crop · crop floats, layout per options).
 Status preprocess_into(const Image& image, const PreprocessOptions& options, std::span<float> out);
 
+// The normalisation step alone: `image` is already crop × crop (e.g. a training augmentation's output);
+// writes 3 · crop · crop floats in the layout of `options`.
+Status normalize_into(const Image& image, const PreprocessOptions& options, std::span<float> out);
+
 // One file → [1,3,crop,crop] (or [1,crop,crop,3]). Errors name the path.
 StatusOr<Tensor> preprocess_image_file(const std::string& path, const PreprocessOptions& options);
 

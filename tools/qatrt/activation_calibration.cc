@@ -1,6 +1,7 @@
 #include "activation_calibration.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -8,6 +9,7 @@
 #include "calibrate/calibrators.h"
 #include "calibrate/collect_statistics.h"
 #include "data/image_list.h"
+#include "model_io.h"
 #include "passes/insert_qdq.h"
 
 namespace qatrt::cli {
@@ -29,7 +31,11 @@ StatusOr<CalibrationStatistics> statistics_for(const Graph& model, const std::ve
     return make_error(StatusCode::kInvalidArgument, "no calibration images: pass --calib DIR (or a --calib-cache that exists)");
   QATRT_ASSIGN_OR_RETURN(std::vector<std::string> images, list_images(o.images, static_cast<size_t>(o.max_images)));
   QATRT_ASSIGN_OR_RETURN(PreprocessPreset preset, parse_preprocess_preset(preprocess));
-  CollectOptions collect{.preprocess = {.preset = preset}, .batch = o.batch, .threads = threads};
+  // Images sized for the model's input, as `qatrt eval` prepares them (shorter side 256/224 of the crop).
+  QATRT_ASSIGN_OR_RETURN(ImageInput input, describe_image_input(model));
+  const PreprocessOptions sized{.preset = preset, .resize = static_cast<int>(std::lround(input.size * 256.0 / 224.0)),
+                                .crop = input.size, .channels_last = input.channels_last};
+  CollectOptions collect{.preprocess = sized, .batch = o.batch, .threads = threads};
   std::printf("      %zu images from %s, preprocess %s\n", images.size(), o.images.c_str(), preprocess.c_str());
   QATRT_ASSIGN_OR_RETURN(CalibrationStatistics stats, collect_statistics(model, tensors, images, collect));
   if (!o.cache.empty()) {

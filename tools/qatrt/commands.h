@@ -15,5 +15,9 @@ void add_quantize_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_export_command(CLI::App& app, int& exit_code);
 void add_compare_command(CLI::App& app, int& exit_code);
+// qatrt's `train` runs the qatrt-train executable beside it (train_forwarding.cc), whose only command is
+// add_train_command's (train_command.cc, linked with libtorch).
+void add_train_forwarding_command(CLI::App& app, int& exit_code);
+void add_train_command(CLI::App& app, int& exit_code);
 
 }  // namespace qatrt::cli

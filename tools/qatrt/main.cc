@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   qatrt::cli::add_eval_command(app, exit_code);
   qatrt::cli::add_export_command(app, exit_code);
   qatrt::cli::add_compare_command(app, exit_code);
+  qatrt::cli::add_train_forwarding_command(app, exit_code);
   // CLI11 would report an unknown command word as "A subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;
