@@ -12,7 +12,7 @@
 #               carry=["build-gpu/qatrt", "build-gpu/tests/test_unit_cuda", "build-gpu/cuda_conv_bench",
 #                      "build-gpu/debs", "build-gpu/val", "build/main-job/resnet50-int8.plan"])   # ≈ 50 MB
 #
-# Steps (default "all": deps, test, accuracy, network, peers, memcheck, bench): deps, test, bench (the conv layers), accuracy
+# Steps (default "all": deps, test, accuracy, network, peers, multi-gpu, bench, memcheck): deps, test, bench (the conv layers), accuracy
 # (qatrt eval on 200 dev images, CPU vs GPU top-1 per image), network (qatrt bench --backend cuda at batch 1
 # and 256, per-layer profile), peers (PyTorch's whole ResNet-50 in FP16/TF32/FP32, side by side with network),
 # torch (the same conv layers through PyTorch, when it
@@ -132,6 +132,25 @@ torch_bench() {
   fi
 }
 
+# Data-parallel replicas: one qatrt bench process per visible GPU (CUDA_VISIBLE_DEVICES), all at once, batch
+# 256, input on each GPU; the sum of their throughputs against the first GPU's alone (from `network`).
+multi_gpu() {
+  local gpus
+  gpus=$(nvidia-smi -L | wc -l)
+  [[ $gpus -ge 2 && -f $PLAN ]] || { echo "== multi-gpu: $gpus GPU(s) visible, skipped"; return 0; }
+  echo "== multi-gpu: $gpus replicas of qatrt bench --backend cuda --batch 256, concurrently"
+  local g pids=()
+  for ((g = 0; g < gpus; ++g)); do
+    CUDA_VISIBLE_DEVICES=$g "$BUILD/qatrt" bench --engine "$PLAN" --backend cuda --batch 256 --duration 5 \
+      > "$LOGS/multi_gpu_$g.log" 2>&1 &
+    pids+=($!)
+  done
+  for g in "${pids[@]}"; do wait "$g"; done
+  grep -h "^Throughput" "$LOGS"/multi_gpu_*.log
+  awk '/^Throughput/ { sum += $4 } END { printf "  sum over replicas: %.1f images/s\n", sum }' "$LOGS"/multi_gpu_*.log
+  grep -h "^Throughput" "$LOGS/network_b256.log" 2>/dev/null | sed 's/^/  one GPU alone (network step): /'
+}
+
 # compute-sanitizer memcheck over the CUDA tests (every kernel and the engine; the whole-ResNet-50 cases, which
 # take minutes under the tool, stay in `test`).
 memcheck() {
@@ -173,6 +192,7 @@ case "${1:-all}" in
   torch) torch_bench ;;
   peers) peers ;;
   memcheck) env_for_binaries; memcheck ;;
+  multi-gpu) env_for_binaries; multi_gpu ;;
   sass) sass ;;
   profile) shift; env_for_binaries; profile "$@" ;;
   all)
@@ -185,10 +205,11 @@ case "${1:-all}" in
       accuracy || status=1
       network || status=1
       peers || status=1
-      memcheck || status=1
+      multi_gpu || status=1
       bench || status=1
+      memcheck || status=1
     fi
     exit $status
     ;;
-  *) echo "usage: $0 [prepare|deps|test|bench|network|accuracy|peers|memcheck|torch|sass|profile LAYER...|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [prepare|deps|test|bench|network|accuracy|peers|multi-gpu|memcheck|torch|sass|profile LAYER...|all]" >&2; exit 2 ;;
 esac

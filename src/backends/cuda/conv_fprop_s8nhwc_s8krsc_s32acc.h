@@ -16,7 +16,8 @@
 namespace qatrt::cuda {
 
 // Threadblock tiles M×N×K ("tactics"), each with 4 warps and a 4-stage cp.async pipeline; the _prefetch
-// variant also double-buffers the register fragments (conv_int8/tile_shape.cuh).
+// variant also double-buffers the register fragments (conv_int8/tile_shape.cuh). (8-warp 128×256 and 256×128
+// tiles were measured too, H200 2026-11-27, and won no ResNet-50 layer: bench/cuda_conv_notes.md.)
 enum class ConvTile : uint8_t { k128x128x64, k128x64x64, k64x64x64, k64x64x64_prefetch };
 inline constexpr std::array<ConvTile, 4> kAllConvTiles = {ConvTile::k128x128x64, ConvTile::k128x64x64,
                                                           ConvTile::k64x64x64, ConvTile::k64x64x64_prefetch};

@@ -11,11 +11,11 @@
 namespace qatrt::cuda {
 namespace {
 
-//                                       BM   BN  WM  WN stages prefetch fragments
-using Tile128x128 = conv_int8::TileShape<128, 128, 64, 64, 4>;
-using Tile128x64 = conv_int8::TileShape<128, 64, 64, 32, 4>;
-using Tile64x64 = conv_int8::TileShape<64, 64, 32, 32, 4>;
-using Tile64x64Prefetch = conv_int8::TileShape<64, 64, 32, 32, 4, true>;
+//                                       BM   BN  WM  WN stages blocks/SM prefetch fragments
+using Tile128x128 = conv_int8::TileShape<128, 128, 64, 64, 4, 2>;
+using Tile128x64 = conv_int8::TileShape<128, 64, 64, 32, 4, 3>;
+using Tile64x64 = conv_int8::TileShape<64, 64, 32, 32, 4, 6>;
+using Tile64x64Prefetch = conv_int8::TileShape<64, 64, 32, 32, 4, 4, true>;
 
 bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
@@ -54,9 +54,11 @@ std::string conv_fprop_unsupported_reason(const ConvFpropArgs& args) {
         << " must be a positive normal float with a normal reciprocal (conv_int8/requantize.h)";
   else if (args.epilogue.residual_kind != ConvResidual::kNone && !args.epilogue.residual)
     why << "a residual kind is set but the residual pointer is null";
-  else if (!aligned16(args.x) || !aligned16(args.w) || !aligned16(args.y) ||
+  else if (!aligned16(args.x) || !aligned16(args.w) || !aligned16(args.y) || !aligned16(args.epilogue.scale) ||
+           (args.epilogue.bias && !aligned16(args.epilogue.bias)) ||
            (args.epilogue.residual && !aligned16(args.epilogue.residual)))
-    why << "x, w, y and the residual must be 16-byte aligned (cp.async and vector epilogue accesses)";
+    why << "x, w, y, the scale, the bias and the residual must be 16-byte aligned (cp.async and vector epilogue "
+           "accesses)";
   return why.str();
 }
 

@@ -144,7 +144,7 @@ TEST(CudaConvInt8, RefusesAsymmetricAndUnsupportedQConvs) {
 
 TEST(CudaConvInt8, RefusesBadArgumentsBeforeLaunching) {
   alignas(16) static int8_t x[64], w[64], y[64];
-  static float scale[1];
+  alignas(16) static float scale[8];  // scale + 1: a misaligned one, refused below
   ConvFpropArgs args;
   args.geometry = ConvGeometry{1, 1, 1, 32, 1, 1, 1, 1, 1, 0, 0, 1, 1};
   args.x = x;
@@ -173,6 +173,12 @@ TEST(CudaConvInt8, RefusesBadArgumentsBeforeLaunching) {
   bad = args;
   bad.epilogue.scale = nullptr;
   refused(bad, "scale");
+  bad = args;
+  bad.epilogue.scale = scale + 1;  // the epilogue copies scale and bias with 16-byte cp.async
+  refused(bad, "16-byte aligned");
+  bad = args;
+  bad.epilogue.bias = scale + 2;
+  refused(bad, "16-byte aligned");
   bad = args;
   bad.epilogue.residual_kind = ConvResidual::kInt8;
   refused(bad, "residual");

@@ -5,9 +5,13 @@
 // backend (quantized_layer.cc) with z = 0.
 //
 // The accumulators first go through shared memory (free once the mainloop is done). Each thread then owns one
-// 4-channel column of the tile for all its rows: it loads that column's scale and bias once, and its residual
-// reads and output writes are 4- or 16-byte vectors, a warp covering whole row segments. Rows are handled in
-// batches whose loads are all issued before the first store, so their latencies overlap.
+// 16-channel column of the tile for all its rows and writes the int8 output as one 16-byte vector per row, a
+// warp covering whole row segments of NHWC memory (the output stage limits the short-reduction 1×1 layers;
+// 4-byte vectors cost 4× the memory instructions).
+// The epilogue's other inputs (the block's scale and bias, and an int8 residual tile) are copied into shared
+// memory with cp.async before the mainloop starts: their latency then overlaps the operand loads instead of
+// following the mainloop (with a 64-byte reduction the block otherwise waits for memory twice in a row), and
+// the per-channel constants cost no registers (16 channels of scale and bias would take 32 per thread).
 #pragma once
 
 #include <cstdint>
@@ -18,17 +22,27 @@
 
 namespace qatrt::cuda::conv_int8 {
 
-// The block's [BM][BN] int32 tile in shared memory. Rows are padded by 32 bytes so that the 8-byte writes of
-// one warp (8 rows × 32 bytes, see stage_accumulators) fall on distinct banks.
+// The block's [BM][BN] int32 tile in shared memory, as 16-channel groups of 64 bytes. Each group is padded by
+// 16 bytes, so the eight 64-byte groups that 8 neighbouring threads read with one 16-byte load each start on
+// 8 different 16-byte bank slots; rows are padded by 32 bytes so that the 8-byte writes of one warp (8 rows ×
+// 32 bytes, see stage_accumulators) spread over the banks.
 template <class Shape>
 struct EpilogueTile {
-  static constexpr int kRowBytes = Shape::kBN * 4 + 32;
+  static constexpr int kChannels = 16;  // a thread's column: one 16-byte int8 vector
+  static constexpr int kGroupBytes = kChannels * 4 + 16;
+  static constexpr int kGroupsPerRow = Shape::kBN / kChannels;
+  static constexpr int kRowBytes = kGroupsPerRow * kGroupBytes + 32;
   static constexpr int kBytes = Shape::kBM * kRowBytes;
-  static constexpr int kVectorsPerRow = Shape::kBN / 4;  // 4-channel columns
-  static constexpr int kRowStep = Shape::kThreads / kVectorsPerRow;
+  static constexpr int kRowStep = Shape::kThreads / kGroupsPerRow;
   static constexpr int kRowsPerThread = Shape::kBM / kRowStep;
-  static constexpr int kBatch = kRowsPerThread < 4 ? kRowsPerThread : 4;
-  static_assert(Shape::kThreads % kVectorsPerRow == 0 && kRowsPerThread % kBatch == 0, "column ownership");
+  static_assert(Shape::kBN % kChannels == 0 && Shape::kThreads % kGroupsPerRow == 0 &&
+                    Shape::kBM % kRowStep == 0 && kRowBytes % 16 == 0,
+                "column ownership");
+
+  // Byte offset of element (row, col) of the tile.
+  __device__ static int offset(int row, int col) {
+    return row * kRowBytes + (col / kChannels) * kGroupBytes + (col % kChannels) * 4;
+  }
 };
 
 // Each warp writes its C fragments (mma_int8.cuh: c0, c1 on row g, c2, c3 on row g + 8) into the tile.
@@ -43,16 +57,10 @@ __device__ __forceinline__ void stage_accumulators(uint8_t* tile, const WarpAccu
 #pragma unroll
       for (int half = 0; half < 2; ++half) {
         const int row = warp_m + 16 * i + g + 8 * half, col = warp_n + 8 * j + 2 * t;
-        *reinterpret_cast<int2*>(tile + row * EpilogueTile<Shape>::kRowBytes + col * 4) =
+        *reinterpret_cast<int2*>(tile + EpilogueTile<Shape>::offset(row, col)) =
             make_int2(acc.c[i][j][2 * half], acc.c[i][j][2 * half + 1]);
       }
 }
-
-// Channel constants of one 4-channel column.
-struct ColumnParams {
-  float scale[4];
-  float bias[4];
-};
 
 // y for one element, given its channel's scale and bias (has_bias false: no addition, as in the host code).
 template <ConvResidual Residual>
@@ -65,81 +73,165 @@ __device__ __forceinline__ float epilogue_value(const ConvEpilogue& e, int32_t a
   return y;
 }
 
-template <ConvResidual Residual>
-__device__ __forceinline__ void load_residual4(const ConvEpilogue& e, int64_t index, float (&r)[4]) {
-  if constexpr (Residual == ConvResidual::kInt8) {
-    const char4 q = *reinterpret_cast<const char4*>(static_cast<const int8_t*>(e.residual) + index);
-    r[0] = __fmul_rn(static_cast<float>(q.x), e.residual_scale);
-    r[1] = __fmul_rn(static_cast<float>(q.y), e.residual_scale);
-    r[2] = __fmul_rn(static_cast<float>(q.z), e.residual_scale);
-    r[3] = __fmul_rn(static_cast<float>(q.w), e.residual_scale);
-  } else if constexpr (Residual == ConvResidual::kFloat32) {
-    const float4 v = *reinterpret_cast<const float4*>(static_cast<const float*>(e.residual) + index);
-    r[0] = v.x, r[1] = v.y, r[2] = v.z, r[3] = v.w;
-  } else {
-    r[0] = r[1] = r[2] = r[3] = 0.0f;
-  }
+// Where the epilogue's inputs sit in shared memory, behind the staging area: the block's BN scales, then its BN
+// biases (zero when there is no bias), then, for an int8 residual, BM rows of BN bytes. Unpadded: the 8 lanes
+// of one 16-byte shared access read 128 contiguous bytes (one row of 8 groups, or two rows of 4), which is
+// conflict-free, and it keeps the 64×64 tile at 6 blocks per SM.
+template <class Shape>
+struct EpilogueInputs {
+  static constexpr int kScaleOffset = 0;
+  static constexpr int kBiasOffset = Shape::kBN * 4;
+  static constexpr int kResidualOffset = 2 * Shape::kBN * 4;
+  static constexpr int kResidualRowBytes = Shape::kBN;
+  static constexpr int kBytesWithoutResidual = kResidualOffset;
+  static constexpr int kBytesWithResidual = kResidualOffset + Shape::kBM * kResidualRowBytes;
+};
+
+// The 16-channel path (K a multiple of 16) reads its inputs from shared memory; the scalar path reads global
+// memory. The launcher sizes the shared memory by the same tests.
+__host__ __device__ inline bool epilogue_inputs_in_shared(const ConvFpropArgs& args) {
+  return args.geometry.k % 16 == 0;
+}
+__host__ __device__ inline bool residual_in_shared(const ConvFpropArgs& args) {
+  return epilogue_inputs_in_shared(args) && args.epilogue.residual_kind == ConvResidual::kInt8;
 }
 
-// Rows first_row, first_row + kRowStep, ... of one 4-channel column (channels k .. k + 3, all < K; K a
-// multiple of 4, so every index is 4-element aligned). rows_left: rows of the tile inside M.
-template <class Shape, ConvResidual Residual, ConvOutput Output>
-__device__ __forceinline__ void store_column4(const ConvFpropArgs& args, const uint8_t* tile, int64_t block_m,
-                                              int rows_left, int first_row, int col, int k) {
-  using Tile = EpilogueTile<Shape>;
+// Issues the cp.async copies of the block's epilogue inputs (see EpilogueInputs) and commits them as one group,
+// which the mainloop's waits complete before its first slice (the last one, cp_async_wait<0>, before the
+// epilogue). Channels outside K and rows outside M are zero-filled and never read.
+template <class Shape>
+__device__ __forceinline__ void prefetch_epilogue_inputs(const ConvFpropArgs& args, uint32_t inputs, int64_t block_m,
+                                                         int block_n, int tid) {
+  using Layout = EpilogueInputs<Shape>;
   const ConvEpilogue& e = args.epilogue;
   const int channels = args.geometry.k;
-  const float inverse_s = reciprocal(e.output_scale);
-  ColumnParams p;
-#pragma unroll
-  for (int c = 0; c < 4; ++c) {
-    p.scale[c] = e.scale[k + c];
-    p.bias[c] = e.bias ? e.bias[k + c] : 0.0f;
-  }
-#pragma unroll 1
-  for (int base = 0; base < Tile::kRowsPerThread; base += Tile::kBatch) {
-    int4 acc[Tile::kBatch];
-    float r[Tile::kBatch][4];
-#pragma unroll
-    for (int b = 0; b < Tile::kBatch; ++b) {  // every load of the batch first ...
-      const int row = first_row + (base + b) * Tile::kRowStep;
-      acc[b] = *reinterpret_cast<const int4*>(tile + row * Tile::kRowBytes + col * 4);
-      if (row < rows_left) load_residual4<Residual>(e, (block_m + row) * channels + k, r[b]);
+  if (epilogue_inputs_in_shared(args)) {
+    constexpr int kParamChunks = Shape::kBN / 4;  // 4 floats per 16-byte chunk
+    for (int chunk = tid; chunk < 2 * kParamChunks; chunk += Shape::kThreads) {
+      const bool is_bias = chunk >= kParamChunks;
+      const int k = block_n + (chunk % kParamChunks) * 4;
+      const float* source = is_bias ? e.bias : e.scale;
+      const bool valid = source != nullptr && k < channels;
+      ptx::cp_async_16(inputs + static_cast<uint32_t>(chunk * 16), valid ? source + k : e.scale, valid);
     }
+  }
+  if (residual_in_shared(args)) {
+    constexpr int kChunksPerRow = Shape::kBN / 16;
+    const int64_t m_total = args.geometry.gemm_m();
+    const auto* residual = static_cast<const int8_t*>(e.residual);
+#pragma unroll 4
+    for (int chunk = tid; chunk < Shape::kBM * kChunksPerRow; chunk += Shape::kThreads) {
+      const int row = chunk / kChunksPerRow, col = (chunk % kChunksPerRow) * 16;
+      const bool valid = block_m + row < m_total && block_n + col < channels;
+      const int8_t* source = valid ? residual + (block_m + row) * channels + block_n + col : residual;
+      ptx::cp_async_16(inputs + static_cast<uint32_t>(Layout::kResidualOffset + row * Layout::kResidualRowBytes + col),
+                       source, valid);
+    }
+  }
+  ptx::cp_async_commit();
+}
+
+// The residual of one row of a 16-channel column (int8: 16 bytes from the shared inputs; float: four 16-byte
+// loads from global memory, a rare kind), and its float value per channel.
+template <class Shape, ConvResidual Residual>
+struct ResidualVector {
+  __device__ void load(const ConvEpilogue&, const uint8_t*, int, int, int64_t) {}
+  __device__ float value(const ConvEpilogue&, int) const { return 0.0f; }
+};
+
+template <class Shape>
+struct ResidualVector<Shape, ConvResidual::kInt8> {
+  int4 raw;
+  __device__ void load(const ConvEpilogue&, const uint8_t* inputs, int row, int col, int64_t) {
+    raw = *reinterpret_cast<const int4*>(inputs + EpilogueInputs<Shape>::kResidualOffset +
+                                         row * EpilogueInputs<Shape>::kResidualRowBytes + col);
+  }
+  __device__ float value(const ConvEpilogue& e, int c) const {
+    const int word = c < 4 ? raw.x : c < 8 ? raw.y : c < 12 ? raw.z : raw.w;
+    const auto q = static_cast<int8_t>(static_cast<uint32_t>(word) >> (8 * (c % 4)));
+    return __fmul_rn(static_cast<float>(q), e.residual_scale);
+  }
+};
+
+template <class Shape>
+struct ResidualVector<Shape, ConvResidual::kFloat32> {
+  float4 raw[4];
+  __device__ void load(const ConvEpilogue& e, const uint8_t*, int, int, int64_t index) {
 #pragma unroll
-    for (int b = 0; b < Tile::kBatch; ++b) {  // ... then the arithmetic and the stores
-      const int row = first_row + (base + b) * Tile::kRowStep;
-      if (row >= rows_left) continue;
-      const int64_t index = (block_m + row) * channels + k;
-      const float y0 = epilogue_value<Residual>(e, acc[b].x, p.scale[0], p.bias[0], r[b][0]);
-      const float y1 = epilogue_value<Residual>(e, acc[b].y, p.scale[1], p.bias[1], r[b][1]);
-      const float y2 = epilogue_value<Residual>(e, acc[b].z, p.scale[2], p.bias[2], r[b][2]);
-      const float y3 = epilogue_value<Residual>(e, acc[b].w, p.scale[3], p.bias[3], r[b][3]);
-      if constexpr (Output == ConvOutput::kInt8) {
-        const float s = e.output_scale;
-        *reinterpret_cast<char4*>(static_cast<int8_t*>(args.y) + index) =
-            make_char4(requantize(y0, s, inverse_s), requantize(y1, s, inverse_s), requantize(y2, s, inverse_s),
-                       requantize(y3, s, inverse_s));
-      } else {
-        *reinterpret_cast<float4*>(static_cast<float*>(args.y) + index) = make_float4(y0, y1, y2, y3);
+    for (int i = 0; i < 4; ++i)
+      raw[i] = reinterpret_cast<const float4*>(static_cast<const float*>(e.residual) + index)[i];
+  }
+  __device__ float value(const ConvEpilogue&, int c) const {
+    const float4& v = raw[c / 4];
+    return c % 4 == 0 ? v.x : c % 4 == 1 ? v.y : c % 4 == 2 ? v.z : v.w;
+  }
+};
+
+// Rows first_row, first_row + kRowStep, ... of one 16-channel column (channels k .. k + 15, all < K; K a
+// multiple of 16, so every index is 16-element aligned). rows_left: rows of the tile inside M.
+template <class Shape, ConvResidual Residual, ConvOutput Output>
+__device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const uint8_t* tile,
+                                               const uint8_t* inputs, int64_t block_m, int rows_left,
+                                               int first_row, int col, int k) {
+  using Tile = EpilogueTile<Shape>;
+  constexpr int kChannels = Tile::kChannels;
+  const ConvEpilogue& e = args.epilogue;
+  const int channels = args.geometry.k;
+  const float s = e.output_scale, inverse_s = reciprocal(s);
+  const auto* scale4 = reinterpret_cast<const float4*>(inputs + EpilogueInputs<Shape>::kScaleOffset + col * 4);
+  const auto* bias4 = reinterpret_cast<const float4*>(inputs + EpilogueInputs<Shape>::kBiasOffset + col * 4);
+#pragma unroll 1  // unrolled by 2 it measured 1-5 % slower (H200), the 64×64 tile at the edge of its registers
+  for (int row = first_row; row < rows_left; row += Tile::kRowStep) {
+    const int64_t index = (block_m + row) * channels + k;
+    ResidualVector<Shape, Residual> r;
+    r.load(e, inputs, row, col, index);
+    int4 acc[4];
+#pragma unroll
+    for (int i = 0; i < 4; ++i) acc[i] = reinterpret_cast<const int4*>(tile + Tile::offset(row, col))[i];
+    float y[kChannels];
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+      const float4 sc = scale4[i], bi = bias4[i];
+      y[4 * i + 0] = epilogue_value<Residual>(e, acc[i].x, sc.x, bi.x, r.value(e, 4 * i + 0));
+      y[4 * i + 1] = epilogue_value<Residual>(e, acc[i].y, sc.y, bi.y, r.value(e, 4 * i + 1));
+      y[4 * i + 2] = epilogue_value<Residual>(e, acc[i].z, sc.z, bi.z, r.value(e, 4 * i + 2));
+      y[4 * i + 3] = epilogue_value<Residual>(e, acc[i].w, sc.w, bi.w, r.value(e, 4 * i + 3));
+    }
+    if constexpr (Output == ConvOutput::kInt8) {
+      uint32_t word[4];
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        word[i] = 0;
+#pragma unroll
+        for (int c = 0; c < 4; ++c)
+          word[i] |= static_cast<uint32_t>(static_cast<uint8_t>(requantize(y[4 * i + c], s, inverse_s))) << (8 * c);
       }
+      *reinterpret_cast<int4*>(static_cast<int8_t*>(args.y) + index) =
+          make_int4(static_cast<int>(word[0]), static_cast<int>(word[1]), static_cast<int>(word[2]),
+                    static_cast<int>(word[3]));
+    } else {
+#pragma unroll
+      for (int i = 0; i < 4; ++i)
+        reinterpret_cast<float4*>(static_cast<float*>(args.y) + index)[i] =
+            make_float4(y[4 * i], y[4 * i + 1], y[4 * i + 2], y[4 * i + 3]);
     }
   }
 }
 
-// K not a multiple of 4: element by element, channels k .. min(k + 3, K − 1).
-__device__ __forceinline__ void store_column_scalar(const ConvFpropArgs& args, const int32_t* acc, int64_t m,
+// K not a multiple of 16: element by element, channels k .. min(k + 15, K − 1). acc_row: the thread's group of
+// row m in the tile.
+__device__ __forceinline__ void store_column_scalar(const ConvFpropArgs& args, const uint8_t* acc_row, int64_t m,
                                                     int k) {
   const ConvEpilogue& e = args.epilogue;
   const int channels = args.geometry.k;
-  for (int c = 0; c < 4 && k + c < channels; ++c) {
+  for (int c = 0; c < 16 && k + c < channels; ++c) {
     const int64_t index = m * channels + k + c;
     float r = 0.0f;
     if (e.residual_kind == ConvResidual::kInt8)
       r = __fmul_rn(static_cast<float>(static_cast<const int8_t*>(e.residual)[index]), e.residual_scale);
     else if (e.residual_kind == ConvResidual::kFloat32)
       r = static_cast<const float*>(e.residual)[index];
-    float y = __fmul_rn(static_cast<float>(acc[c]), e.scale[k + c]);
+    float y = __fmul_rn(static_cast<float>(reinterpret_cast<const int32_t*>(acc_row)[c]), e.scale[k + c]);
     if (e.bias) y = __fadd_rn(y, e.bias[k + c]);
     if (e.residual_kind != ConvResidual::kNone) y = __fadd_rn(y, r);
     if (e.relu) y = y < 0.0f ? 0.0f : y;
@@ -151,27 +243,28 @@ __device__ __forceinline__ void store_column_scalar(const ConvFpropArgs& args, c
 }
 
 // All threads of the block write the staged tile; (block_m, block_n) is the block's origin in [M, K]. Call
-// after a barrier that follows stage_accumulators.
+// after a barrier that follows stage_accumulators and the wait for prefetch_epilogue_inputs' copies.
 template <class Shape>
-__device__ __forceinline__ void store_conv_tile(const ConvFpropArgs& args, const uint8_t* tile, int64_t block_m,
-                                                int block_n, int tid) {
+__device__ __forceinline__ void store_conv_tile(const ConvFpropArgs& args, const uint8_t* tile,
+                                                const uint8_t* inputs, int64_t block_m, int block_n,
+                                                int tid) {
   using Tile = EpilogueTile<Shape>;
-  const int col = (tid % Tile::kVectorsPerRow) * 4, first_row = tid / Tile::kVectorsPerRow;
+  const int col = (tid % Tile::kGroupsPerRow) * Tile::kChannels, first_row = tid / Tile::kGroupsPerRow;
   const int k = block_n + col;
   const int channels = args.geometry.k;
   if (k >= channels) return;
   const int64_t rows_in_m = args.geometry.gemm_m() - block_m;
   const int rows_left = rows_in_m < Shape::kBM ? static_cast<int>(rows_in_m) : Shape::kBM;
-  if (channels % 4 != 0) {
+  if (channels % Tile::kChannels != 0) {
     for (int row = first_row; row < rows_left; row += Tile::kRowStep)
-      store_column_scalar(args, reinterpret_cast<const int32_t*>(tile + row * Tile::kRowBytes + col * 4),
-                          block_m + row, k);
+      store_column_scalar(args, tile + Tile::offset(row, col), block_m + row, k);
     return;
   }
   const ConvResidual residual = args.epilogue.residual_kind;
   const bool int8_out = args.epilogue.output_kind == ConvOutput::kInt8;
 #define QATRT_STORE_COLUMN(R, O) \
-  store_column4<Shape, ConvResidual::R, ConvOutput::O>(args, tile, block_m, rows_left, first_row, col, k)
+  store_column16<Shape, ConvResidual::R, ConvOutput::O>(args, tile, inputs, block_m, rows_left, first_row, \
+                                                        col, k)
   if (residual == ConvResidual::kNone)
     int8_out ? QATRT_STORE_COLUMN(kNone, kInt8) : QATRT_STORE_COLUMN(kNone, kFloat32);
   else if (residual == ConvResidual::kInt8)

@@ -12,9 +12,13 @@ namespace qatrt::cuda::conv_int8 {
 // PrefetchFragments: load the next k-step's register fragments before the current k-step's mma (see
 // mainloop.cuh). It hides shared-memory latency at the cost of a second set of fragment registers; measured
 // on an H200 it pays for the small 32×32 warp tiles and loses for 64×64 ones (255 registers, spills).
-template <int BM_, int BN_, int WM_, int WN_, int Stages_, bool PrefetchFragments_ = false>
+// MinBlocksPerSm: the occupancy the register allocation must allow (__launch_bounds__). Without it ptxas gave
+// the 64×64 tile 95 registers once the epilogue worked on 16 channels (5 blocks per SM instead of 6, and the
+// short-reduction layers slower); with it, 80 and no spills.
+template <int BM_, int BN_, int WM_, int WN_, int Stages_, int MinBlocksPerSm_, bool PrefetchFragments_ = false>
 struct TileShape {
   static constexpr bool kPrefetchFragments = PrefetchFragments_;
+  static constexpr int kMinBlocksPerSm = MinBlocksPerSm_;
   static constexpr int kBM = BM_, kBN = BN_, kBK = 64;
   static constexpr int kWM = WM_, kWN = WN_;
   static constexpr int kStages = Stages_;
