@@ -1,5 +1,7 @@
 #include "train/graph_module.h"
 
+#include <c10/core/GradMode.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -276,7 +278,7 @@ StatusOr<at::Tensor> GraphModule::run(const at::Tensor& input, bool training, bo
   const Graph& g = t_.graph;
   std::vector<at::Tensor> env(constants_);
   env[static_cast<size_t>(g.inputs[0])] = input.to(options_.device);
-  at::AutoGradMode grad_mode(training);
+  c10::AutoGradMode grad_mode(training);  // c10's name works in libtorch 1.13 and 2.x (at:: dropped it)
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     if (stop_before_softmax && static_cast<int>(i) == t_.final_softmax) continue;
     const Node& node = g.nodes[i];

@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 
@@ -141,6 +142,11 @@ StatusOr<at::Device> parse_device(const std::string& name) {
   if (name == "cpu") return at::Device(at::kCPU);
   if (name == "cuda") {
     if (!at::hasCUDA()) return make_error(StatusCode::kUnsupported, "--device cuda: this libtorch has no CUDA support or no GPU is visible");
+    // Full FP32 products, as on the CPU: TF32 (libtorch's default for cuDNN convolutions) keeps 10 mantissa
+    // bits, a rounding the INT8 plan never sees, and the fake-quantized network amplifies every such
+    // difference at its Q boundaries. --mixed-precision remains the opt-in for speed.
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setAllowTF32CuBLAS(false);
     return at::Device(at::kCUDA);
   }
   return make_error(StatusCode::kInvalidArgument, "unknown device '", name, "'; use cpu or cuda");
