@@ -1,7 +1,6 @@
 #include "activation_calibration.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -33,9 +32,7 @@ StatusOr<CalibrationStatistics> statistics_for(const Graph& model, const std::ve
   QATRT_ASSIGN_OR_RETURN(PreprocessPreset preset, parse_preprocess_preset(preprocess));
   // Images sized for the model's input, as `qatrt eval` prepares them (shorter side 256/224 of the crop).
   QATRT_ASSIGN_OR_RETURN(ImageInput input, describe_image_input(model));
-  const PreprocessOptions sized{.preset = preset, .resize = static_cast<int>(std::lround(input.size * 256.0 / 224.0)),
-                                .crop = input.size, .channels_last = input.channels_last};
-  CollectOptions collect{.preprocess = sized, .batch = o.batch, .threads = threads};
+  CollectOptions collect{.preprocess = image_preprocessing(input, preset), .batch = o.batch, .threads = threads};
   std::printf("      %zu images from %s, preprocess %s\n", images.size(), o.images.c_str(), preprocess.c_str());
   QATRT_ASSIGN_OR_RETURN(CalibrationStatistics stats, collect_statistics(model, tensors, images, collect));
   if (!o.cache.empty()) {

@@ -4,7 +4,6 @@
 // same images and preprocessing for every column, each plan's top-1 agreement with the first one, and the
 // sampleQAT table by Q/DQ model (FP32 | fake-quant | INT8, accuracy_report.h).
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -48,8 +47,7 @@ StatusOr<PlanAccuracy> evaluate_plan(const std::string& path, const LabelledImag
                                      PreprocessPreset preset, const std::string& save_inputs) {
   QATRT_ASSIGN_OR_RETURN(Plan plan, read_plan_for_host(path));
   QATRT_ASSIGN_OR_RETURN(ImageInput input, describe_image_input(plan.graph));
-  PreprocessOptions pre{.preset = preset, .resize = static_cast<int>(std::lround(input.size * 256.0 / 224.0)),
-                        .crop = input.size, .channels_last = input.channels_last};
+  const PreprocessOptions pre = image_preprocessing(input, preset);
   QATRT_ASSIGN_OR_RETURN(auto engine, Engine::create(std::move(plan.graph), {.backend = o.backend, .threads = o.threads}));
   PlanAccuracy result{.plan = path, .precision_mode = plan.info.precision_mode, .source_model = plan.info.source_model};
   ProgressBar progress("eval " + base_name(path), static_cast<int64_t>(set.paths.size()));

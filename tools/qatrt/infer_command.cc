@@ -84,10 +84,7 @@ int run_infer(const InferOptions& o) {
 
   // Images before the engine: a bad image file is reported without waiting for kernel creation.
   step = Stopwatch();
-  PreprocessOptions pre{.preset = *preset,
-                        .resize = static_cast<int>(std::lround(input->size * 256.0 / 224.0)),
-                        .crop = input->size,
-                        .channels_last = input->channels_last};
+  const PreprocessOptions pre = image_preprocessing(*input, *preset);
   auto tensor = load_image_batch(o.images, pre, o.threads);
   if (!tensor.ok()) return fail(tensor.status());
   const double preprocess_ms = step.ms();

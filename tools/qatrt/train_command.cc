@@ -4,7 +4,6 @@
 // then trains with fake quantization on a labelled folder and is exported as Q/DQ ONNX for `qatrt build`.
 // Built into the qatrt-train executable (the only one linked with libtorch); `qatrt train` runs it.
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -97,8 +96,7 @@ int run_train(TrainCommandOptions o) {
               set->paths.size(), o.data.c_str(), static_cast<long long>(o.train.epochs), static_cast<long long>(o.train.batch),
               o.train.lr, o.lr_schedule.c_str(), o.train.freeze_bn ? "frozen" : "training-mode",
               o.train.learn_amax ? "learned" : "fixed", o.train.deterministic ? ", deterministic" : "");
-  PreprocessOptions preprocess{.preset = *preset, .resize = static_cast<int>(std::lround(input->size * 256.0 / 224.0)),
-                               .crop = input->size, .channels_last = input->channels_last};
+  const PreprocessOptions preprocess = image_preprocessing(*input, *preset);
   if (o.train.epochs == 0) {
     std::printf("      --epochs 0: no training, the model is exported as calibrated\n");
   } else {
