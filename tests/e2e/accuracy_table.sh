@@ -60,6 +60,16 @@ run "eval" "$QATRT" eval --data "$T/data" --batch 4 --engine "$T/fp32.plan" --en
   --save-inputs "$T/inputs" && cp "$T/out" "$T/eval.out"
 grep -q "top-1 by Q/DQ model" "$T/eval.out" 2>/dev/null || fail "eval printed no table by Q/DQ model"
 
+# Bad input: a chart needs a Q/DQ model's plan; an unknown weight format is a usage error.
+"$QATRT" eval --data "$T/data" --engine "$T/fp32.plan" --chart "$T/none.svg" >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q "error: .*--chart draws the table by Q/DQ model" "$T/out" && echo "ok    eval --chart without a Q/DQ plan" ||
+  { fail "eval --chart without a Q/DQ plan: exit $rc"; sed 's/^/      /' "$T/out"; }
+"$QATRT" export --onnx "$T/tiny.onnx" --output "$T/x.onnx" --weights fp16 >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--weights" "$T/out" && echo "ok    export --weights fp16 is refused" ||
+  { fail "export --weights fp16: exit $rc"; sed 's/^/      /' "$T/out"; }
+
 # The JSON: both Q/DQ models in the table, every plan with one top-1 per image, the export's int8 plan
 # identical to the original's image by image.
 "$PYTHON" - "$T/eval.json" <<'PY' >"$T/out" 2>&1 && echo "ok    eval JSON" || { fail "eval JSON"; sed 's/^/      /' "$T/out"; }
