@@ -118,5 +118,18 @@ else
   echo "skip  ONNX Runtime comparison: node or tools/ort not installed"
 fi
 
+# The independent PyTorch evaluation of the Q/DQ graph (scripts/qdq_reference.py), in float32 and float64:
+# both give the fake-quant plan's top-1 (they may differ only at a near-tie of two logits).
+if "$PYTHON" -c "import torch" 2>/dev/null; then
+  for dtype in float32 float64; do
+    run "qdq_reference.py $dtype" "$PYTHON" "$ROOT/scripts/qdq_reference.py" --model "$T/tiny.onnx" --dtype $dtype \
+      --outdir "$T/qref_$dtype" "$T"/inputs/batch_*.f32
+    run "qdq_reference.py $dtype top-1 agrees with the fake-quant plan" "$PYTHON" "$ROOT/scripts/compare_top1.py" \
+      --eval "$T/eval.json" --inputs "$T/inputs" --outputs "$T/qref_$dtype" --plan fq.plan --min-agreement 0.83
+  done
+else
+  echo "skip  qdq_reference.py: $PYTHON has no torch"
+fi
+
 [ $failures -eq 0 ] && echo "all accuracy-workflow checks passed" || echo "$failures failure(s)"
 [ $failures -eq 0 ]
