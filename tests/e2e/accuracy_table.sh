@@ -127,6 +127,14 @@ if "$PYTHON" -c "import torch" 2>/dev/null; then
     run "qdq_reference.py $dtype top-1 agrees with the fake-quant plan" "$PYTHON" "$ROOT/scripts/compare_top1.py" \
       --eval "$T/eval.json" --inputs "$T/inputs" --outputs "$T/qref_$dtype" --plan fq.plan --min-agreement 0.83
   done
+  # An output folder with a batch missing (a runtime that stopped early) is refused, not compared in part.
+  cp -r "$T/qref_float32" "$T/qref_partial" && rm "$T/qref_partial/batch_00001.f32"
+  "$PYTHON" "$ROOT/scripts/compare_top1.py" --eval "$T/eval.json" --inputs "$T/inputs" --outputs "$T/qref_partial" \
+    >"$T/out" 2>&1
+  rc=$?
+  [ $rc -ne 0 ] && grep -q "1 output batches for the 2 input batches" "$T/out" &&
+    echo "ok    compare_top1.py refuses a missing output batch" ||
+    { fail "compare_top1.py with a missing output batch: exit $rc"; sed 's/^/      /' "$T/out"; }
 else
   echo "skip  qdq_reference.py: $PYTHON has no torch"
 fi

@@ -45,6 +45,10 @@ check "inspect needs a source" 2 "--onnx or --engine" -- "$QATRT" inspect
 # --- missing and foreign files (exit 1) ------------------------------------------------------------------
 check "missing model" 1 "$T/missing.onnx" -- "$QATRT" build --onnx "$T/missing.onnx" --saveEngine "$T/m.plan"
 check "quantize needs a model" 2 "--keras,--onnx" -- "$QATRT" quantize --output "$T/q.onnx"
+# qatrt train execs qatrt-train from qatrt's own folder; a qatrt without it (libtorch not found at build time)
+# says what to install.
+mkdir -p "$T/alone" && cp "$QATRT" "$T/alone/qatrt"
+check "train without qatrt-train" 1 "qatrt-train" "install libtorch-dev" -- "$T/alone/qatrt" train --data "$T/d"
 check "quantize: missing Keras model" 1 "$T/missing.json" -- "$QATRT" quantize --keras "$T/missing.json" --output "$T/q.onnx"
 check "quantize: bad calibration method" 1 "kl" "max, percentile, entropy or mse" -- "$QATRT" quantize --keras "$T/missing.json" --calib-method kl --output "$T/q.onnx"
 check "eval: folder without labels.txt" 1 "$T/labels.txt" -- "$QATRT" eval --engine "$T/m.plan" --data "$T"
