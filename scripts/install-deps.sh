@@ -2,6 +2,7 @@
 # Installs everything qatrt needs on a fresh Debian 12 (bookworm), from Debian's archive and npm only:
 #   build: compiler, CMake, Ninja, ONNX/protobuf, oneDNN, libjpeg-turbo, libpng, CLI11, nlohmann-json
 #   tests: GoogleTest/GoogleMock, google-benchmark, the ONNX node tests (libonnx-testdata)
+#   trainer: libtorch-dev, and libgloo-dev for CPU data parallelism (Gloo headers)
 #   model export and peers: Debian's python3 with torch 1.13, onnx, numpy, scikit-image (its sample photos
 #     are the test images); node + ONNX Runtime from npm (tools/ort, CPU library, no install scripts)
 # Idempotent; run as root or with sudo available.
@@ -18,7 +19,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
   python3 python3-torch python3-onnx python3-numpy python3-skimage
-  libtorch-dev
+  libtorch-dev libgloo-dev
 )
 # node may come from elsewhere (e.g. NodeSource, whose nodejs bundles npm and conflicts with Debian's npm):
 # take Debian's only when none is installed. ONNX Runtime's N-API binding works with Debian's node 18.

@@ -3,6 +3,7 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
 
 #include <cmath>
 #include <filesystem>
@@ -13,6 +14,7 @@
 
 #include "core/progress.h"
 #include "train/checkpoint.h"
+#include "train/data_parallel_group.h"
 #include "train/graph_module.h"
 
 namespace qatrt {
@@ -73,8 +75,10 @@ struct RunState {
   Meter epoch, window;
 };
 
-nlohmann::json run_identity(const TrainOptions& o, int64_t images, int64_t total_steps) {
-  return {{"seed", o.seed}, {"batch", o.batch}, {"images", images}, {"total_steps", total_steps}};
+// `batch` is the global batch (per-process batch × world size): a run may resume with another world size
+// as long as the global batch, hence the data of every step, is the same.
+nlohmann::json run_identity(const TrainOptions& o, int64_t batch, int64_t images, int64_t total_steps) {
+  return {{"seed", o.seed}, {"batch", batch}, {"images", images}, {"total_steps", total_steps}};
 }
 
 Status save(const std::string& path, GraphModule& module, const Sgd& sgd, const RunState& run, const nlohmann::json& identity) {
@@ -140,16 +144,22 @@ class AutocastScope {
 
 StatusOr<at::Device> parse_device(const std::string& name) {
   if (name == "cpu") return at::Device(at::kCPU);
-  if (name == "cuda") {
-    if (!at::hasCUDA()) return make_error(StatusCode::kUnsupported, "--device cuda: this libtorch has no CUDA support or no GPU is visible");
+  if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
+    if (!at::hasCUDA()) return make_error(StatusCode::kUnsupported, "--device ", name, ": this libtorch has no CUDA support or no GPU is visible");
+    const std::string digits = name.size() > 5 ? name.substr(5) : "0";
+    const int index = digits.find_first_not_of("0123456789") == std::string::npos ? std::atoi(digits.c_str()) : -1;
+    if (index < 0 || index >= cuda_device_count())
+      return make_error(StatusCode::kInvalidArgument, "--device ", name, ": ", cuda_device_count(), " CUDA device(s) visible (cuda:0 .. cuda:", cuda_device_count() - 1, ")");
+    // The current device too, so that anything allocated on "cuda" without an index lands on this one.
+    c10::impl::getDeviceGuardImpl(at::kCUDA)->setDevice(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index)));
     // Full FP32 products, as on the CPU: TF32 (libtorch's default for cuDNN convolutions) keeps 10 mantissa
     // bits, a rounding the INT8 plan never sees, and the fake-quantized network amplifies every such
     // difference at its Q boundaries. --mixed-precision remains the opt-in for speed.
     at::globalContext().setAllowTF32CuDNN(false);
     at::globalContext().setAllowTF32CuBLAS(false);
-    return at::Device(at::kCUDA);
+    return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index));
   }
-  return make_error(StatusCode::kInvalidArgument, "unknown device '", name, "'; use cpu or cuda");
+  return make_error(StatusCode::kInvalidArgument, "unknown device '", name, "'; use cpu, cuda or cuda:K");
 }
 
 }  // namespace
@@ -158,6 +168,17 @@ StatusOr<LrSchedule> parse_lr_schedule(const std::string& name) {
   if (name == "cosine") return LrSchedule::kCosine;
   if (name == "step") return LrSchedule::kStep;
   return make_error(StatusCode::kInvalidArgument, "unknown learning-rate schedule '", name, "'; use cosine or step");
+}
+
+int cuda_device_count() { return at::hasCUDA() ? static_cast<int>(at::getNumGPUs()) : 0; }
+
+Status check_data_parallel_support(const std::string& device) {
+  try {
+    QATRT_ASSIGN_OR_RETURN(at::Device parsed, parse_device(device));
+    return check_data_parallel_backend(parsed);
+  } catch (const c10::Error& e) {
+    return make_error(StatusCode::kInternal, "--device ", device, ": ", e.what_without_backtrace());
+  }
 }
 
 std::string checkpoint_file(const std::string& checkpoint_dir) {
@@ -171,6 +192,11 @@ StatusOr<TrainSummary> train_loop(Graph& graph, const BatchSource& data, const T
   if (o.label_smoothing < 0 || o.label_smoothing >= 1)
     return make_error(StatusCode::kInvalidArgument, "--label-smoothing must be in [0, 1), got ", o.label_smoothing);
   QATRT_ASSIGN_OR_RETURN(at::Device device, parse_device(o.device));
+  std::unique_ptr<DataParallelGroup> group;
+  if (o.world_size != 1) {
+    QATRT_ASSIGN_OR_RETURN(group, DataParallelGroup::join(o.rendezvous, o.rank, o.world_size, device));
+  }
+  const bool leader = o.rank == 0;  // writes the log and checkpoints, draws the progress bar
   if (o.deterministic) at::globalContext().setDeterministicAlgorithms(true, false);
   const int threads = o.threads > 0 ? o.threads : (o.deterministic ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : 0);
   if (threads > 0) at::set_num_threads(threads);
@@ -180,30 +206,46 @@ StatusOr<TrainSummary> train_loop(Graph& graph, const BatchSource& data, const T
   Sgd sgd;
   sgd.init(module->parameters());
 
-  const int64_t per_epoch = steps_per_epoch(data.size(), o.batch);
+  const int64_t global_batch = o.batch * o.world_size;
+  const int64_t per_epoch = steps_per_epoch(data.size(), global_batch);
   const int64_t total_steps = per_epoch * o.epochs;
-  const nlohmann::json identity = run_identity(o, data.size(), total_steps);
+  const nlohmann::json identity = run_identity(o, global_batch, data.size(), total_steps);
   RunState run;
   if (!o.resume.empty()) {
     const std::string path = std::filesystem::is_directory(o.resume) ? checkpoint_file(o.resume) : o.resume;
     QATRT_RETURN_IF_ERROR(restore(path, *module, sgd, run, identity));
   }
+  std::vector<at::Tensor> parameters;
+  for (const NamedTensor& p : module->parameters()) parameters.push_back(p.tensor);
+  if (group) {
+    // Every rank built the same model; rank 0's copy is authoritative (as DDP's initial broadcast).
+    std::vector<at::Tensor> state;
+    for (const NamedTensor& t : module->state()) state.push_back(t.tensor);
+    QATRT_RETURN_IF_ERROR(group->broadcast_from_rank0(state));
+  }
   TrainSummary summary{.first_step = run.step, .steps = run.step, .total_steps = total_steps};
   const int64_t end_step = o.max_steps > 0 ? std::min(total_steps, run.step + o.max_steps) : total_steps;
 
   std::ofstream log;
-  if (!o.log_path.empty()) {
+  if (!o.log_path.empty() && leader) {
     log.open(o.log_path, o.resume.empty() ? std::ios::trunc : std::ios::app);
     if (!log) return make_error(StatusCode::kIoError, "cannot write log '", o.log_path, "'");
   }
-  auto load_step = [&](int64_t step) {
+  // Images in the global batch of a step (the last of an epoch may be short).
+  auto global_images = [&](int64_t step) { return std::min(global_batch, data.size() - (step % per_epoch) * global_batch); };
+  // This rank's contiguous shard of the step's global batch; empty when a short last batch does not reach it.
+  auto load_step = [&](int64_t step) -> StatusOr<Batch> {
     const int64_t epoch = step / per_epoch;
-    std::vector<int64_t> indices = batch_indices(epoch_order(data.size(), o.seed, epoch), o.batch, step % per_epoch);
+    std::vector<int64_t> indices = batch_indices(epoch_order(data.size(), o.seed, epoch), global_batch, step % per_epoch);
+    const auto begin = std::min(indices.size(), static_cast<size_t>(o.rank * o.batch));
+    const auto end = std::min(indices.size(), begin + static_cast<size_t>(o.batch));
+    if (begin == end) return Batch{};
+    indices = std::vector<int64_t>(indices.begin() + static_cast<ptrdiff_t>(begin), indices.begin() + static_cast<ptrdiff_t>(end));
     return data.load(indices, mix_seed(o.seed ^ kAugmentStream, static_cast<uint64_t>(epoch)));
   };
 
   int64_t images_this_run = 0;
-  for (int64_t s = run.step; s < end_step; ++s) images_this_run += std::min(o.batch, data.size() - (s % per_epoch) * o.batch);
+  for (int64_t s = run.step; s < end_step; ++s) images_this_run += global_images(s);
   ProgressBar progress("train", images_this_run);
   const auto started = std::chrono::steady_clock::now();
   std::future<StatusOr<Batch>> next;
@@ -218,24 +260,41 @@ StatusOr<TrainSummary> train_loop(Graph& graph, const BatchSource& data, const T
     const int64_t epoch = run.step / per_epoch;
     const double lr = learning_rate(o, run.step, total_steps, per_epoch);
 
-    at::Tensor labels = at::tensor(batch->labels, at::kLong).to(device);
-    at::Tensor logits;
-    {
-      AutocastScope autocast(o.mixed_precision, device);
-      QATRT_ASSIGN_OR_RETURN(logits, module->forward_logits(to_torch(batch->images), true));
+    const auto local = static_cast<int64_t>(batch->labels.size());
+    const int64_t n = global_images(run.step);
+    double loss_value = 0;
+    int64_t correct = 0;
+    if (local > 0) {
+      at::Tensor labels = at::tensor(batch->labels, at::kLong).to(device);
+      at::Tensor logits;
+      {
+        AutocastScope autocast(o.mixed_precision, device);
+        QATRT_ASSIGN_OR_RETURN(logits, module->forward_logits(to_torch(batch->images), true));
+      }
+      logits = logits.to(at::kFloat);
+      if (logits.dim() != 2) return make_error(StatusCode::kUnsupported, "the model's logits have shape ", logits.sizes(), "; the trainer needs [N, classes]");
+      if (labels.max().item<int64_t>() >= logits.size(1))
+        return make_error(StatusCode::kInvalidArgument, "a label (", labels.max().item<int64_t>(), ") is not below the model's ", logits.size(1), " classes");
+      at::Tensor log_probs = at::log_softmax(logits, 1);
+      at::Tensor nll = -log_probs.gather(1, labels.unsqueeze(1)).squeeze(1);
+      at::Tensor loss = ((1.0 - o.label_smoothing) * nll - o.label_smoothing * log_probs.mean(1)).mean();
+      // The ranks' gradients are averaged: weighting each shard's mean by local·N/n makes that average the
+      // gradient of the global batch's mean loss also when shards differ in size (the factor is 1 otherwise).
+      if (group && local * o.world_size != n) (loss * (static_cast<double>(local * o.world_size) / static_cast<double>(n))).backward();
+      else loss.backward();
+      loss_value = loss.item<double>();
+      correct = logits.argmax(1).eq(labels).sum().item<int64_t>();
     }
-    logits = logits.to(at::kFloat);
-    if (logits.dim() != 2) return make_error(StatusCode::kUnsupported, "the model's logits have shape ", logits.sizes(), "; the trainer needs [N, classes]");
-    if (labels.max().item<int64_t>() >= logits.size(1))
-      return make_error(StatusCode::kInvalidArgument, "a label (", labels.max().item<int64_t>(), ") is not below the model's ", logits.size(1), " classes");
-    at::Tensor log_probs = at::log_softmax(logits, 1);
-    at::Tensor nll = -log_probs.gather(1, labels.unsqueeze(1)).squeeze(1);
-    at::Tensor loss = ((1.0 - o.label_smoothing) * nll - o.label_smoothing * log_probs.mean(1)).mean();
-    loss.backward();
+    if (group) {
+      QATRT_RETURN_IF_ERROR(group->average_gradients(parameters));
+      // The meters are the global batch's: Σ loss·images and Σ correct over the ranks.
+      at::Tensor totals = at::tensor(std::vector<double>{loss_value * static_cast<double>(local), static_cast<double>(correct)}, at::kDouble).to(device);
+      QATRT_RETURN_IF_ERROR(group->sum(totals));
+      totals = totals.to(at::kCPU);
+      loss_value = totals[0].item<double>() / static_cast<double>(n);
+      correct = static_cast<int64_t>(std::llround(totals[1].item<double>()));
+    }
     sgd.step(module->parameters(), o, lr);
-
-    const double loss_value = loss.item<double>();
-    const int64_t n = logits.size(0), correct = logits.argmax(1).eq(labels).sum().item<int64_t>();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
     run.epoch.add(loss_value, correct, n, seconds);
     run.window.add(loss_value, correct, n, seconds);
@@ -243,7 +302,7 @@ StatusOr<TrainSummary> train_loop(Graph& graph, const BatchSource& data, const T
     ++run.step;
     char note[128];
     std::snprintf(note, sizeof(note), "ep %lld loss %.4f top1 %.1f%% lr %.2e", static_cast<long long>(epoch + 1), run.epoch.loss(), 100 * run.epoch.top1(), lr);
-    if (o.progress) progress.advance(n, note);
+    if (o.progress && leader) progress.advance(n, note);
 
     if (log.is_open() && o.log_every > 0 && run.step % o.log_every == 0) {
       log << nlohmann::json{{"type", "step"}, {"step", run.step}, {"epoch", epoch + 1}, {"lr", lr}, {"loss", run.window.loss()},
@@ -260,11 +319,11 @@ StatusOr<TrainSummary> train_loop(Graph& graph, const BatchSource& data, const T
       summary.last_top1 = run.epoch.top1();
       run.epoch = Meter();
     }
-    if (!o.checkpoint_dir.empty() && o.checkpoint_every > 0 && run.step % o.checkpoint_every == 0 && run.step < end_step)
+    if (leader && !o.checkpoint_dir.empty() && o.checkpoint_every > 0 && run.step % o.checkpoint_every == 0 && run.step < end_step)
       QATRT_RETURN_IF_ERROR(save(checkpoint_file(o.checkpoint_dir), *module, sgd, run, identity));
   }
-  if (o.progress) progress.finish();
-  if (!o.checkpoint_dir.empty()) QATRT_RETURN_IF_ERROR(save(checkpoint_file(o.checkpoint_dir), *module, sgd, run, identity));
+  if (o.progress && leader) progress.finish();
+  if (leader && !o.checkpoint_dir.empty()) QATRT_RETURN_IF_ERROR(save(checkpoint_file(o.checkpoint_dir), *module, sgd, run, identity));
   if (run.step % per_epoch != 0 || summary.last_loss == 0) {
     summary.last_loss = invocation.loss();
     summary.last_top1 = invocation.top1();

@@ -41,7 +41,17 @@ struct TrainOptions {
   uint64_t seed = 0;
   bool deterministic = false;
   int threads = 0;            // intra-op threads (0 = libtorch's default, or 1 in deterministic mode)
-  std::string device = "cpu";  // "cpu" or "cuda"
+  std::string device = "cpu";  // "cpu", "cuda" or "cuda:K"
+  // Data parallelism, one process per device (data_parallel_group.h): this process is `rank` of `world_size`,
+  // all meet at `rendezvous` (a shared directory or tcp://HOST:PORT). `batch` is per process: step s of a run
+  // of world size N trains on the same N·batch images as step s of one process with batch N·batch, each rank
+  // on its own contiguous shard; gradients are averaged (weighted by shard size when the last batch of an
+  // epoch is short), so with frozen BN the result is one process's up to float summation order. Training-mode
+  // BN normalises with each rank's own batch statistics (as PyTorch's DDP without SyncBatchNorm). Rank 0
+  // alone writes checkpoints and the log; the meters and images/s are global.
+  int rank = 0;
+  int world_size = 1;
+  std::string rendezvous;
   // Forward pass under bfloat16 autocast (convolutions and matrix products in bf16, the rest — BN, fake
   // quantization, the loss — in float32). bf16 keeps float32's exponent range, so no loss scaling is needed.
   bool mixed_precision = false;
@@ -79,6 +89,11 @@ struct TrainerAccuracy {
   double images_per_second = 0;
 };
 StatusOr<TrainerAccuracy> trainer_evaluate(const Graph& graph, const BatchSource& data, int64_t batch, bool progress);
+
+// CUDA devices this libtorch sees (0 without CUDA support).
+int cuda_device_count();
+// Whether this build can train data-parallel on `device` ("cpu", "cuda", "cuda:K"), with the reason when not.
+Status check_data_parallel_support(const std::string& device);
 
 // The checkpoint file a checkpoint directory holds.
 std::string checkpoint_file(const std::string& checkpoint_dir);

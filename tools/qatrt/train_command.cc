@@ -19,6 +19,7 @@
 #include "model_source.h"
 #include "passes/insert_qdq.h"
 #include "train/trainer.h"
+#include "train_launcher.h"
 
 namespace qatrt::cli {
 namespace {
@@ -32,6 +33,12 @@ struct TrainCommandOptions {
   int limit = 0, eval_limit = 0;
   int loader_threads = 0;
   bool no_augment = false;
+  // Data parallelism: --gpus N|all (launch one process per GPU), --world-size N (launch N CPU processes, or
+  // with --rank: be one rank of N), --nodes/--node-rank (the launch spans hosts), --rendezvous.
+  std::string gpus;
+  bool device_given = false;
+  int world_size = 1, rank = -1, nodes = 1, node_rank = 0;
+  std::string rendezvous;
 };
 
 bool has_quantizers(const Graph& graph) {
@@ -58,6 +65,106 @@ Status evaluate_with_trainer(const Graph& graph, const TrainCommandOptions& o, c
   return Status::ok_status();
 }
 
+// Import, then (for a float model) the recipe's Q/DQ and calibration: steps 1 and 2. `calibrated`: whether
+// the Q/DQ graph was made here (else the model had its own).
+StatusOr<Graph> prepare_model(const TrainCommandOptions& o, bool* calibrated = nullptr) {
+  std::printf("[1/4] import %s\n", o.model.path().c_str());
+  QATRT_ASSIGN_OR_RETURN(Graph model, load_model(o.model));
+  QATRT_RETURN_IF_ERROR(describe_image_input(model).status());
+  Graph quantized = model;
+  if (has_quantizers(model)) {
+    std::printf("[2/4] the model already has Q/DQ: training from its scales\n");
+    if (calibrated) *calibrated = false;
+    return quantized;
+  }
+  std::printf("[2/4] insert Q/DQ (recipe) and calibrate (%s)\n", o.calibration.method.c_str());
+  QATRT_ASSIGN_OR_RETURN(auto placed, insert_qdq(quantized, QdqRecipe{}));
+  QATRT_ASSIGN_OR_RETURN(size_t ranged, calibrate_activations(model, quantized, o.calibration, o.preprocess, o.train.threads));
+  std::printf("      %zu quantizers, %zu activation ranges\n", placed.size(), ranged);
+  if (calibrated) *calibrated = true;
+  return quantized;
+}
+
+// What this invocation is: a single process, a launcher of data-parallel workers (filled into `plan`), or one
+// worker (its rank, world size, rendezvous and device set in o.train).
+enum class Role { kSingle, kLauncher, kWorker };
+
+StatusOr<Role> resolve_role(TrainCommandOptions& o, LaunchPlan& plan) {
+  if (is_launched_worker()) {
+    QATRT_ASSIGN_OR_RETURN(WorkerRole role, launched_worker_role());
+    o.train.rank = role.rank;
+    o.train.world_size = role.world_size;
+    o.train.rendezvous = role.rendezvous;
+    o.train.device = role.device;
+    if (!role.prepared_model.empty()) o.model = ModelSource{.keras = "", .onnx = role.prepared_model};
+    return Role::kWorker;
+  }
+  if (o.world_size < 1) return make_error(StatusCode::kInvalidArgument, "--world-size must be at least 1, got ", o.world_size);
+  if (o.nodes < 1 || o.node_rank < 0 || o.node_rank >= o.nodes)
+    return make_error(StatusCode::kInvalidArgument, "--nodes ", o.nodes, " --node-rank ", o.node_rank, ": need nodes >= 1 and 0 <= node rank < nodes");
+  if (!o.rendezvous.empty()) QATRT_RETURN_IF_ERROR(check_rendezvous(o.rendezvous));
+  if (o.rank >= 0) {  // one rank of a group started by hand (e.g. one process per GPU on several hosts)
+    if (!o.gpus.empty() || o.nodes != 1) return make_error(StatusCode::kInvalidArgument, "--rank starts one worker: it does not combine with --gpus or --nodes");
+    if (o.rank >= o.world_size) return make_error(StatusCode::kInvalidArgument, "--rank ", o.rank, " needs --world-size above it (got ", o.world_size, ")");
+    if (o.rendezvous.empty()) return make_error(StatusCode::kInvalidArgument, "--rank needs --rendezvous (tcp://HOST:PORT of rank 0, or a shared directory)");
+    o.train.rank = o.rank;
+    o.train.world_size = o.world_size;
+    o.train.rendezvous = o.rendezvous;
+    // Ranks started by hand calibrate on their own; only rank 0 may write a missing cache (no two writers).
+    if (o.rank != 0 && !std::filesystem::exists(o.calibration.cache)) o.calibration.cache.clear();
+    return o.world_size == 1 ? Role::kSingle : Role::kWorker;
+  }
+  if (o.gpus.empty() && o.world_size == 1) {
+    if (o.nodes != 1) return make_error(StatusCode::kInvalidArgument, "--nodes needs --gpus N (the processes per host)");
+    return Role::kSingle;
+  }
+  if (!o.gpus.empty()) {
+    if (o.train.device == "cpu" && o.device_given)
+      return make_error(StatusCode::kInvalidArgument, "--gpus trains on CUDA devices; drop --device cpu (or use --world-size N for CPU processes)");
+    const int visible = cuda_device_count();
+    const int n = o.gpus == "all" ? visible : (o.gpus.find_first_not_of("0123456789") == std::string::npos ? std::atoi(o.gpus.c_str()) : -1);
+    if (n < 1) return make_error(StatusCode::kInvalidArgument, "--gpus '", o.gpus, "': give a positive count or 'all' (", visible, " CUDA device(s) visible)");
+    if (n > visible)
+      return make_error(StatusCode::kInvalidArgument, "--gpus ", o.gpus, ": only ", visible, " CUDA device(s) visible to this libtorch",
+                        visible == 0 ? " (none: a CPU-only libtorch, no driver, or CUDA_VISIBLE_DEVICES empty)" : "");
+    if (o.world_size != 1 && o.world_size != n * o.nodes)
+      return make_error(StatusCode::kInvalidArgument, "--world-size ", o.world_size, " contradicts --gpus ", n, " x --nodes ", o.nodes, "; drop --world-size");
+    plan.cuda = true;
+    plan.local_processes = n;
+  } else {
+    if (o.train.device != "cpu")
+      return make_error(StatusCode::kInvalidArgument, "--world-size ", o.world_size, " without --rank starts CPU processes; for GPUs use --gpus N");
+    if (o.nodes != 1) return make_error(StatusCode::kInvalidArgument, "--nodes needs --gpus N; on CPU hosts start each rank with --rank");
+    plan.local_processes = o.world_size;
+  }
+  if (o.nodes > 1 && o.rendezvous.empty())
+    return make_error(StatusCode::kInvalidArgument, "--nodes ", o.nodes, " needs --rendezvous tcp://HOST:PORT (HOST: node 0) or a directory all hosts share");
+  QATRT_RETURN_IF_ERROR(check_data_parallel_support(plan.cuda ? "cuda" : "cpu"));
+  plan.nodes = o.nodes;
+  plan.node_rank = o.node_rank;
+  plan.rendezvous = o.rendezvous;
+  return Role::kLauncher;
+}
+
+// The launcher prepares the model once (a float model is calibrated here, not in every worker), hands the
+// Q/DQ graph to the workers through a file, and waits for them.
+int launch(const TrainCommandOptions& o, LaunchPlan plan) {
+  bool calibrated = false;
+  auto quantized = prepare_model(o, &calibrated);
+  if (!quantized.ok()) return fail(quantized.status());
+  std::string dir;
+  if (calibrated) {
+    dir = (std::filesystem::temp_directory_path() / "qatrt-train-model-XXXXXX").string();
+    if (!mkdtemp(dir.data())) return fail(make_error(StatusCode::kIoError, "cannot create a directory for the calibrated model under /tmp"));
+    plan.prepared_model = (std::filesystem::path(dir) / "calibrated.onnx").string();
+    if (Status s = export_onnx(*quantized, plan.prepared_model, {}); !s.ok()) return fail(s);
+  }
+  std::printf("[3/4] train: data parallel, batch %lld per process\n", static_cast<long long>(o.train.batch));
+  const int code = launch_workers(plan);
+  if (!dir.empty()) std::filesystem::remove_all(dir);
+  return code;
+}
+
 int run_train(TrainCommandOptions o) {
   Stopwatch total;
   if (Status checked = check_calibration_flags(o.calibration); !checked.ok()) return fail(checked);
@@ -72,30 +179,26 @@ int run_train(TrainCommandOptions o) {
     return fail(make_error(StatusCode::kNotFound, "--resume: '", o.train.resume, "' not found (a checkpoint file or a --checkpoint-dir folder)"));
   auto set = read_labelled_folder(o.data, o.limit);
   if (!set.ok()) return fail(set.status());
+  LaunchPlan plan;
+  auto role = resolve_role(o, plan);
+  if (!role.ok()) return fail(role.status());
+  if (*role == Role::kLauncher) return launch(o, plan);
+  const bool leader = o.train.rank == 0;
+  if (!leader) o.train.progress = false;
 
-  std::printf("[1/4] import %s\n", o.model.path().c_str());
-  auto imported = load_model(o.model);
-  if (!imported.ok()) return fail(imported.status());
-  Graph model = std::move(imported).value();
-  auto input = describe_image_input(model);
+  auto prepared = prepare_model(o);
+  if (!prepared.ok()) return fail(prepared.status());
+  Graph quantized = std::move(prepared).value();
+  auto input = describe_image_input(quantized);
   if (!input.ok()) return fail(input.status());
-
-  Graph quantized = model;
-  if (has_quantizers(model)) {
-    std::printf("[2/4] the model already has Q/DQ: training from its scales\n");
-  } else {
-    std::printf("[2/4] insert Q/DQ (recipe) and calibrate (%s)\n", o.calibration.method.c_str());
-    auto placed = insert_qdq(quantized, QdqRecipe{});
-    if (!placed.ok()) return fail(placed.status());
-    auto ranged = calibrate_activations(model, quantized, o.calibration, o.preprocess, o.train.threads);
-    if (!ranged.ok()) return fail(ranged.status());
-    std::printf("      %zu quantizers, %zu activation ranges\n", placed->size(), *ranged);
-  }
 
   std::printf("[3/4] train: %zu images from %s, %lld epoch(s), batch %lld, lr %g (%s), %s BN, %s amax%s\n",
               set->paths.size(), o.data.c_str(), static_cast<long long>(o.train.epochs), static_cast<long long>(o.train.batch),
               o.train.lr, o.lr_schedule.c_str(), o.train.freeze_bn ? "frozen" : "training-mode",
               o.train.learn_amax ? "learned" : "fixed", o.train.deterministic ? ", deterministic" : "");
+  if (o.train.world_size > 1)
+    std::printf("      rank %d of %d on %s: global batch %lld\n", o.train.rank, o.train.world_size, o.train.device.c_str(),
+                static_cast<long long>(o.train.batch * o.train.world_size));
   const PreprocessOptions preprocess = image_preprocessing(*input, *preset);
   if (o.train.epochs == 0) {
     std::printf("      --epochs 0: no training, the model is exported as calibrated\n");
@@ -107,7 +210,7 @@ int run_train(TrainCommandOptions o) {
                 static_cast<long long>(summary->steps), static_cast<long long>(summary->total_steps), summary->last_loss,
                 100.0 * summary->last_top1, summary->images_per_second);
   }
-
+  if (!leader) return 0;  // rank 0 alone exports and evaluates
   std::printf("[4/4] export %s (weights: %s)\n", o.output.c_str(), o.weights.c_str());
   Status exported = export_onnx(quantized, o.output, {.weights = *weight_format});
   if (!exported.ok()) return fail(exported);
@@ -151,7 +254,13 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--deterministic", t.deterministic, "Deterministic algorithms, fixed thread count: reruns are bit-identical");
   cmd->add_option("--threads", t.threads, "libtorch threads (0 = its default; all cores in --deterministic)");
   cmd->add_option("--loader-threads", o->loader_threads, "Image decoding threads (0 = all cores)");
-  cmd->add_option("--device", t.device, "cpu or cuda");
+  cmd->add_option("--device", t.device, "cpu, cuda or cuda:K")->each([o](const std::string&) { o->device_given = true; });
+  cmd->add_option("--gpus", o->gpus, "Data parallel: one process per GPU, N of them or 'all' (--batch is per GPU)");
+  cmd->add_option("--world-size", o->world_size, "Data parallel: processes in all (without --rank: start that many CPU processes here)");
+  cmd->add_option("--rank", o->rank, "Data parallel: be this one rank (0 .. world size - 1), started by hand, e.g. per host");
+  cmd->add_option("--rendezvous", o->rendezvous, "Where the ranks meet: tcp://HOST:PORT (rank 0's host) or a directory all can write");
+  cmd->add_option("--nodes", o->nodes, "Data parallel over hosts: run the same --gpus launch on each of this many hosts");
+  cmd->add_option("--node-rank", o->node_rank, "This host's index (0 .. nodes - 1); its ranks are node-rank x gpus + 0 .. gpus - 1");
   cmd->add_flag("--mixed-precision", t.mixed_precision, "bfloat16 autocast for the forward pass (for GPUs; slow on most CPUs)");
   cmd->add_option("--weights", o->weights, "Exported weights: float (+ Q/DQ, sampleQAT) or int8 (+ DQ, ORT)");
   cmd->add_option("--log", t.log_path, "JSON-lines log: a record every --log-every steps and one per epoch");

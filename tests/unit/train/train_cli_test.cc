@@ -9,8 +9,7 @@
 #include <sstream>
 
 #include "onnx/importer.h"
-#include "unit/data/image_test_util.h"
-#include "unit/train/train_test_util.h"
+#include "unit/train/labelled_pngs.h"
 
 namespace qatrt {
 namespace {
@@ -36,18 +35,7 @@ class TrainCli : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(export_onnx(train_test::small_cnn(false), dir_.file("float.onnx"), {}).ok());
-    std::filesystem::create_directories(dir_.path() / "data" / "images");
-    std::ofstream labels(dir_.file("data/labels.txt"));
-    for (int i = 0; i < 12; ++i) {  // the class is which quadrant is bright, as in SyntheticImages
-      const int cls = i % train_test::kClasses;
-      Image image = data_test::synthetic_image(16 + i % 3, 15 + i % 4);
-      for (int y = 0; y < image.height; ++y)
-        for (int x = 0; x < image.width; ++x)
-          if ((y < image.height / 2) == (cls / 2 == 0) && (x < image.width / 2) == (cls % 2 == 0)) image.pixel(x, y)[1] = 255;
-      const std::string name = "images/" + std::to_string(i) + ".png";
-      ASSERT_TRUE(data_test::write_rgb_png(dir_.file("data/" + name), image));
-      labels << name << " " << cls << "\n";
-    }
+    ASSERT_TRUE(train_test::write_labelled_pngs(dir_.path() / "data", 12));
   }
   std::string train_command(const std::string& extra) const {
     return std::string(QATRT_CLI) + " train --onnx " + dir_.file("float.onnx") + " --data " + dir_.file("data") +
