@@ -76,13 +76,18 @@ network() {
   done
 }
 
-# Instruction counts of the conv kernels (sm_90a), read from the built library: runs here or there.
+# Instruction counts of the conv kernels (sm_90a: the mma.sync tiles and the wgmma tiles), read from the built
+# library here or from the benchmark binary there (this machine may lack cuobjdump).
 sass() {
   command -v cuobjdump >/dev/null || { echo "== sass: no cuobjdump"; return 0; }
   echo "== sass: instructions per conv kernel (sm_90a)"
-  cuobjdump -sass "$BUILD/libqatrt_cuda.a" > "$LOGS/conv.sass"
-  awk '/Function :/ { name = $3 } name ~ /conv_fprop_kernel/ && /IMMA|LDSM|LDGSTS|LDL|STL|BAR.SYNC/ {
-         match($0, /(IMMA|LDSM|LDGSTS|LDL|STL|BAR\.SYNC)[.A-Z0-9]*/); count[name " " substr($0, RSTART, RLENGTH)]++ }
+  local binary=$BUILD/libqatrt_cuda.a
+  [[ -f $binary ]] || binary=$BUILD/cuda_conv_bench  # on the GPU machine only the binaries travel
+  cuobjdump -sass "$binary" > "$LOGS/conv.sass"
+  awk '/Function :/ { name = $3 } name ~ /conv_fprop_kernel|conv_gemm_sm90_kernel/ &&
+         /IMMA|GMMA|LDSM|LDGSTS|UTMALDG|SYNCS|LDL|STL|BAR.SYNC/ {
+         match($0, /(IMMA|[A-Z]*GMMA|LDSM|LDGSTS|UTMALDG|SYNCS|LDL|STL|BAR\.SYNC)[.A-Z0-9]*/)
+         count[name " " substr($0, RSTART, RLENGTH)]++ }
        END { for (k in count) print "  " k ": " count[k] }' "$LOGS/conv.sass" | sort
 }
 

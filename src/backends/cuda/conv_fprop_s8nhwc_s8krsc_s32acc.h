@@ -1,5 +1,6 @@
 // INT8 convolution forward on the GPU: s8 NHWC activations × s8 KRSC weights, s32 accumulation on the
-// tensor cores (mma.sync m16n8k32, sm_80 and later), fused epilogue (conv_int8/problem.h, ConvEpilogue).
+// tensor cores (mma.sync m16n8k32 on sm_80 and later; wgmma on sm_90 for 1×1 layers), fused epilogue
+// (conv_int8/problem.h, ConvEpilogue).
 //
 // Implicit GEMM: M = N·P·Q output pixels, N = K output channels, K = R·S·C (C padded to a multiple of 32).
 // Several threadblock tiles are compiled; which one is fastest depends on the layer and the card, so the
@@ -7,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include <cuda_runtime.h>
@@ -15,19 +17,39 @@
 
 namespace qatrt::cuda {
 
-// Threadblock tiles M×N×K ("tactics"), each with 4 warps and a 4-stage cp.async pipeline; the _prefetch
-// variant also double-buffers the register fragments (conv_int8/tile_shape.cuh). (8-warp 128×256 and 256×128
-// tiles were measured too, H200 2026-11-27, and won no ResNet-50 layer: bench/cuda_conv_notes.md.)
-enum class ConvTile : uint8_t { k128x128x64, k128x64x64, k64x64x64, k64x64x64_prefetch };
-inline constexpr std::array<ConvTile, 4> kAllConvTiles = {ConvTile::k128x128x64, ConvTile::k128x64x64,
-                                                          ConvTile::k64x64x64, ConvTile::k64x64x64_prefetch};
+// Threadblock tiles M×N×K ("tactics"). The sm_80 tiles (mma.sync, 4 warps, a 4-stage cp.async pipeline; the
+// _prefetch variant also double-buffers the register fragments, conv_int8/tile_shape.cuh) run every
+// convolution on any device. The _sm90 tiles (wgmma + TMA, persistent blocks with a producer warp,
+// conv_int8/sm90_kernel.cuh; _5blocks: five blocks per SM, one epilogue-input buffer) run only stride-1
+// unpadded 1×1 convolutions on compute capability 9.0:
+// conv_tile_unsupported_reason says which tiles can run a launch. (8-warp 128×256 and 256×128 sm_80 tiles
+// were measured too, H200 2026-11-27, and so was a 64x128x64_sm90 tile, H100 2026-11-27: they won no ResNet-50
+// layer, bench/cuda_conv_notes.md.)
+enum class ConvTile : uint8_t {
+  k128x128x64,
+  k128x64x64,
+  k64x64x64,
+  k64x64x64_prefetch,
+  k128x128x64_sm90,
+  k64x64x64_sm90,
+  k64x64x64_sm90_5blocks,
+};
+inline constexpr std::array<ConvTile, 7> kAllConvTiles = {
+    ConvTile::k128x128x64,      ConvTile::k128x64x64,     ConvTile::k64x64x64,
+    ConvTile::k64x64x64_prefetch, ConvTile::k128x128x64_sm90, ConvTile::k64x64x64_sm90,
+    ConvTile::k64x64x64_sm90_5blocks};
 const char* conv_tile_name(ConvTile tile);  // "128x128x64", ...
+bool conv_tile_needs_sm90(ConvTile tile);    // the wgmma tiles
 
 // Why `args` cannot run (geometry, alignment, sizes), or "" when it can. Checks no device pointer beyond
 // null-ness and 16-byte alignment.
 std::string conv_fprop_unsupported_reason(const ConvFpropArgs& args);
 
-// Enqueues the convolution on `stream`. Requires conv_fprop_unsupported_reason(args) to be empty; returns
+// Why `tile` cannot run `args` on the current device (conv_fprop_unsupported_reason first, then the tile's
+// own limits), or "" when it can.
+std::string conv_tile_unsupported_reason(const ConvFpropArgs& args, ConvTile tile);
+
+// Enqueues the convolution on `stream`. Requires conv_tile_unsupported_reason(args, tile) to be empty; returns
 // cudaErrorInvalidValue otherwise, or the launch error.
 cudaError_t conv_fprop_s8nhwc_s8krsc(const ConvFpropArgs& args, ConvTile tile, cudaStream_t stream);
 

@@ -1,11 +1,13 @@
 // Instances of the INT8 convolution kernel (conv_int8/kernel.cuh) for the tiles of ConvTile, and the checks
-// every launch passes first. "sm80": built from sm_80 instructions (mma.sync, cp.async, ldmatrix); it also
-// runs on sm_90, where a wgmma kernel would be the faster path.
+// every launch passes first; the dispatch of every ConvTile, the sm_90 ones included. "sm80": built from sm_80
+// instructions (mma.sync, cp.async, ldmatrix); it also runs on sm_90, where the 1×1 layers have the wgmma
+// tiles (conv_fprop_s8nhwc_s8krsc_s32acc_sm90.h) as well.
 #include "backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc.h"
 
 #include <cstdint>
 #include <sstream>
 
+#include "backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc_sm90.h"
 #include "backends/cuda/conv_int8/kernel.cuh"
 
 namespace qatrt::cuda {
@@ -27,8 +29,16 @@ const char* conv_tile_name(ConvTile tile) {
     case ConvTile::k128x64x64: return "128x64x64";
     case ConvTile::k64x64x64: return "64x64x64";
     case ConvTile::k64x64x64_prefetch: return "64x64x64_prefetch";
+    case ConvTile::k128x128x64_sm90: return "128x128x64_sm90";
+    case ConvTile::k64x64x64_sm90: return "64x64x64_sm90";
+    case ConvTile::k64x64x64_sm90_5blocks: return "64x64x64_sm90_5blocks";
   }
   return "?";
+}
+
+bool conv_tile_needs_sm90(ConvTile tile) {
+  return tile == ConvTile::k128x128x64_sm90 || tile == ConvTile::k64x64x64_sm90 ||
+         tile == ConvTile::k64x64x64_sm90_5blocks;
 }
 
 std::string conv_fprop_unsupported_reason(const ConvFpropArgs& args) {
@@ -62,13 +72,21 @@ std::string conv_fprop_unsupported_reason(const ConvFpropArgs& args) {
   return why.str();
 }
 
+std::string conv_tile_unsupported_reason(const ConvFpropArgs& args, ConvTile tile) {
+  std::string why = conv_fprop_unsupported_reason(args);
+  if (why.empty() && conv_tile_needs_sm90(tile)) why = conv_gemm_sm90_unsupported_reason(args);
+  return why;
+}
+
 cudaError_t conv_fprop_s8nhwc_s8krsc(const ConvFpropArgs& args, ConvTile tile, cudaStream_t stream) {
-  if (!conv_fprop_unsupported_reason(args).empty()) return cudaErrorInvalidValue;
+  if (!conv_tile_unsupported_reason(args, tile).empty()) return cudaErrorInvalidValue;
+  if (conv_tile_needs_sm90(tile)) return conv_gemm_sm90(args, tile, stream);
   switch (tile) {
     case ConvTile::k128x128x64: return conv_int8::launch_conv_fprop<Tile128x128>(args, stream);
     case ConvTile::k128x64x64: return conv_int8::launch_conv_fprop<Tile128x64>(args, stream);
     case ConvTile::k64x64x64: return conv_int8::launch_conv_fprop<Tile64x64>(args, stream);
     case ConvTile::k64x64x64_prefetch: return conv_int8::launch_conv_fprop<Tile64x64Prefetch>(args, stream);
+    default: break;
   }
   return cudaErrorInvalidValue;
 }

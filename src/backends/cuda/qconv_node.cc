@@ -7,6 +7,8 @@
 // padding (C → 32); it runs instead as a GEMM over im2col rows (im2col.h) built in the kernel's workspace.
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <string_view>
 #include <vector>
 
 #include "backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc.h"
@@ -31,6 +33,16 @@ struct ConvPlan {
 
 // Channel counts up to this run through im2col: padding them to 32 would multiply the work by 4 or more.
 constexpr int kIm2colMaxChannels = 8;
+
+// QATRT_CUDA_SM90_TILES=0 keeps the tile choice to the sm_80 tiles: the A/B switch for measuring the wgmma
+// tiles inside the whole network (bench/cuda_conv_notes.md), and a way around them should they misbehave.
+bool sm90_tiles_allowed() {
+  static const bool allowed = [] {
+    const char* value = std::getenv("QATRT_CUDA_SM90_TILES");
+    return value == nullptr || std::string_view(value) != "0";
+  }();
+  return allowed;
+}
 
 Status unsupported(const Node& node, const std::string& why) {
   return make_error(StatusCode::kUnsupported, node.describe(), ": ", why);
@@ -138,15 +150,20 @@ class ConvKernel final : public KernelWithWorkspace {
   }
 
  private:
-  // Times each tile (one warm-up launch, then the best of three) and keeps the fastest. Synchronizes the
-  // stream, so it runs in the first, eager run, never inside a CUDA graph capture.
+  // Times each tile that can run the layer on this device (one warm-up launch, then the best of three) and
+  // keeps the fastest: on an sm_90 device the wgmma tiles compete on the 1×1 layers and win only where they
+  // measure faster. Synchronizes the stream, so it runs in the first, eager run, never inside a CUDA graph
+  // capture.
   Status choose_tile(const ConvFpropArgs& args) {
     cudaEvent_t start, stop;
     QATRT_RETURN_IF_ERROR(cuda_status(cudaEventCreate(&start), what_));
     QATRT_RETURN_IF_ERROR(cuda_status(cudaEventCreate(&stop), what_));
     float best = 0;
+    bool timed_any = false;
     Status status;
     for (ConvTile tile : kAllConvTiles) {
+      if (!conv_tile_unsupported_reason(args, tile).empty() || (conv_tile_needs_sm90(tile) && !sm90_tiles_allowed()))
+        continue;
       float tile_best = 0;
       for (int i = 0; i < 4 && status.ok(); ++i) {
         status = cuda_status(cudaEventRecord(start, stream_), what_);
@@ -158,9 +175,10 @@ class ConvKernel final : public KernelWithWorkspace {
         if (i > 0 && (i == 1 || ms < tile_best)) tile_best = ms;
       }
       if (!status.ok()) break;
-      if (tile == kAllConvTiles[0] || tile_best < best) {
+      if (!timed_any || tile_best < best) {
         best = tile_best;
         tile_ = tile;
+        timed_any = true;
       }
     }
     cudaEventDestroy(start);

@@ -34,7 +34,7 @@ struct EpilogueMode {
 };
 
 // Draws one random input set for `conv` (seeded), computes the host result once per mode, and runs every mode
-// with every tile of kAllConvTiles. Returns "" when each output element equals the host's bit for bit, in two
+// with every tile of kAllConvTiles that can run it on this device (conv_tile_unsupported_reason). Returns "" when each output element equals the host's bit for bit, in two
 // runs over differently poisoned output buffers (catching unwritten elements and run-to-run differences),
 // with the guard bytes after the output untouched; otherwise the case, mode, tile and first mismatches.
 std::string check_conv_case(const ConvCase& conv, std::span<const EpilogueMode> modes, uint32_t seed);

@@ -1,7 +1,8 @@
 // The GPU INT8 convolution (src/backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc.h) against the host: exact
 // int32 accumulators, then every epilogue variant bit for bit, on every tile, over a sweep of shapes that
 // covers ResNet-50's kinds of layers and the kernel's edges (partial tiles, C padding, reduction slices that
-// straddle filter taps, K not a multiple of 4, padding-only windows). Device tests skip cleanly where qatrt
+// straddle filter taps, K not a multiple of 4, padding-only windows), and a sweep of 1×1 GEMM shapes that also
+// reaches the sm_90 wgmma tiles on Hopper. Device tests skip cleanly where qatrt
 // was built without CUDA or no device is visible; the host-side preparation and refusal tests always run.
 #include <gtest/gtest.h>
 
@@ -78,6 +79,87 @@ TEST(CudaConvInt8, EpilogueMatchesHostBitForBit) {
     std::string failure = conv_check::check_conv_case(conv, modes, seed++);
     EXPECT_TRUE(failure.empty()) << failure;
   }
+}
+
+// Stride-1 1×1 convolutions are plain GEMMs, which the sm_90 tiles (wgmma + TMA) run on Hopper besides the
+// sm_80 tiles: M = N·H·W not a multiple of any tile, output channels K 64…2048 (and partial N tiles), input
+// channels C 32…2048 (half slices, long reductions), and enough tiles for a persistent block to walk several
+// (the pipeline's ring wraps across tiles).
+//  n     c   h   w     k
+const std::vector<ConvCase> kGemmCases = {
+    {1, 64, 13, 15, 64, 1, 1, 1, 1, 0, 0},      // M = 195
+    {1, 64, 11, 23, 256, 1, 1, 1, 1, 0, 0},     // ResNet's 64 → 256 expansion, M = 253
+    {2, 256, 9, 7, 64, 1, 1, 1, 1, 0, 0},       // 256 → 64, M = 126
+    {1, 128, 17, 19, 512, 1, 1, 1, 1, 0, 0},    // M = 323
+    {1, 512, 10, 13, 128, 1, 1, 1, 1, 0, 0},    // M = 130
+    {1, 256, 7, 29, 1024, 1, 1, 1, 1, 0, 0},    // M = 203
+    {1, 1024, 9, 9, 256, 1, 1, 1, 1, 0, 0},     // M = 81, 16 slices
+    {1, 2048, 5, 11, 512, 1, 1, 1, 1, 0, 0},    // M = 55, 32 slices, narrowed values
+    {1, 512, 6, 7, 2048, 1, 1, 1, 1, 0, 0},     // M = 42, 16 N tiles
+    {1, 2048, 3, 43, 2048, 1, 1, 1, 1, 0, 0},   // the largest of both
+    {1, 96, 7, 9, 40, 1, 1, 1, 1, 0, 0},        // C = 96: 1.5 slices; K = 40: partial N tile, scalar epilogue
+    {1, 32, 33, 37, 200, 1, 1, 1, 1, 0, 0},     // C = 32: half a slice; K = 200
+    {3, 160, 1, 1, 64, 1, 1, 1, 1, 0, 0},       // 1×1 images (QGemm, im2col GEMMs): M = 3
+    {4, 64, 56, 56, 256, 1, 1, 1, 1, 0, 0},     // M = 12544: 196 or 392 tiles, several per persistent block
+    {2, 96, 50, 50, 512, 1, 1, 1, 1, 0, 0},     // M = 5000, two slices per tile over a 4-stage ring
+};
+
+// Arguments with valid-looking pointers (never dereferenced) for asking which tiles could run `conv`.
+ConvFpropArgs shape_only_args(const ConvCase& conv) {
+  alignas(16) static int8_t bytes[16];
+  alignas(16) static float scale[4];
+  ConvFpropArgs args;
+  args.geometry = ConvGeometry{conv.n, conv.h, conv.w, padded_channels(conv.c), conv.k, conv.r, conv.s,
+                               conv.stride_h, conv.stride_w, conv.pad_h, conv.pad_w,
+                               (conv.h + 2 * conv.pad_h - conv.r) / conv.stride_h + 1,
+                               (conv.w + 2 * conv.pad_w - conv.s) / conv.stride_w + 1};
+  args.x = bytes;
+  args.w = bytes;
+  args.y = bytes;
+  args.epilogue.scale = scale;
+  return args;
+}
+
+TEST(CudaConvInt8, GemmShapedLayersMatchHostOnEveryTile) {
+  std::string why;
+  if (!have_device(&why)) GTEST_SKIP() << "no CUDA device: " << why;
+  const DeviceInfo device = query_devices();
+  // On a compute capability 9.0 device the sweep must reach the wgmma tiles, not skip them.
+  if (device.sm_major == 9 && device.sm_minor == 0) {
+    for (const ConvCase& conv : kGemmCases)
+      for (ConvTile tile : kAllConvTiles) {
+        if (!conv_tile_needs_sm90(tile)) continue;
+        ASSERT_EQ(conv_tile_unsupported_reason(shape_only_args(conv), tile), "")
+            << conv_tile_name(tile) << " refused " << conv.describe();
+      }
+  }
+  const std::vector<EpilogueMode> modes = epilogue_modes();
+  std::vector<EpilogueMode> with_accumulators = {EpilogueMode{true}};
+  with_accumulators.insert(with_accumulators.end(), modes.begin(), modes.end());
+  uint32_t seed = 300;
+  for (const ConvCase& conv : kGemmCases) {
+    std::string failure = conv_check::check_conv_case(conv, with_accumulators, seed++);
+    EXPECT_TRUE(failure.empty()) << failure;
+  }
+}
+
+TEST(CudaConvInt8, Sm90TilesRefuseWhatIsNotAGemm) {
+  const std::vector<ConvCase> not_gemms = {
+      {1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1},  // 3×3
+      {1, 64, 8, 8, 64, 1, 1, 2, 2, 0, 0},  // 1×1 stride 2
+      {1, 64, 8, 8, 64, 1, 1, 1, 1, 1, 1},  // 1×1 with padding
+  };
+  for (const ConvCase& conv : not_gemms)
+    for (ConvTile tile : kAllConvTiles) {
+      if (!conv_tile_needs_sm90(tile)) continue;
+      const std::string reason = conv_tile_unsupported_reason(shape_only_args(conv), tile);
+      EXPECT_NE(reason.find("1x1 convolutions (GEMMs) only"), std::string::npos)
+          << conv_tile_name(tile) << " on " << conv.describe() << ": '" << reason << "'";
+      EXPECT_EQ(conv_fprop_s8nhwc_s8krsc(shape_only_args(conv), tile, nullptr), cudaErrorInvalidValue);
+    }
+  // The sm_80 tiles run every one of them.
+  for (const ConvCase& conv : not_gemms)
+    EXPECT_EQ(conv_tile_unsupported_reason(shape_only_args(conv), ConvTile::k64x64x64), "") << conv.describe();
 }
 
 TEST(CudaConvInt8, PacksKcrsWeightsToPaddedKrsc) {

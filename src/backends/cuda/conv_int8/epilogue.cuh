@@ -180,40 +180,57 @@ __device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const 
   const float s = e.output_scale, inverse_s = reciprocal(s);
   const auto* scale4 = reinterpret_cast<const float4*>(inputs + EpilogueInputs<Shape>::kScaleOffset + col * 4);
   const auto* bias4 = reinterpret_cast<const float4*>(inputs + EpilogueInputs<Shape>::kBiasOffset + col * 4);
-#pragma unroll 1  // unrolled by 2 it measured 1-5 % slower (H200), the 64×64 tile at the edge of its registers
-  for (int row = first_row; row < rows_left; row += Tile::kRowStep) {
-    const int64_t index = (block_m + row) * channels + k;
-    ResidualVector<Shape, Residual> r;
-    r.load(e, inputs, row, col, index);
-    int4 acc[4];
+  // Rows in groups of kEpilogueRowUnroll (the tile's choice: tile_shape.cuh, sm90_tile_shape.cuh): a group's
+  // loads are all issued before its first store, so with few warps per SM (the sm_90 tiles) the rows'
+  // shared-memory latencies overlap — the stores would otherwise order them, as the compiler cannot tell the
+  // generic output pointer from the staging tile.
+  constexpr int kUnroll = Shape::kEpilogueRowUnroll;
+#pragma unroll 1
+  for (int group = first_row; group < rows_left; group += kUnroll * Tile::kRowStep) {
+    ResidualVector<Shape, Residual> residual[kUnroll];
+    int4 acc_rows[kUnroll][4];
 #pragma unroll
-    for (int i = 0; i < 4; ++i) acc[i] = reinterpret_cast<const int4*>(tile + Tile::offset(row, col))[i];
-    float y[kChannels];
+    for (int u = 0; u < kUnroll; ++u) {
+      const int row = group + u * Tile::kRowStep;
+      if (row >= rows_left) continue;
+      residual[u].load(e, inputs, row, col, (block_m + row) * channels + k);
 #pragma unroll
-    for (int i = 0; i < 4; ++i) {
-      const float4 sc = scale4[i], bi = bias4[i];
-      y[4 * i + 0] = epilogue_value<Residual>(e, acc[i].x, sc.x, bi.x, r.value(e, 4 * i + 0));
-      y[4 * i + 1] = epilogue_value<Residual>(e, acc[i].y, sc.y, bi.y, r.value(e, 4 * i + 1));
-      y[4 * i + 2] = epilogue_value<Residual>(e, acc[i].z, sc.z, bi.z, r.value(e, 4 * i + 2));
-      y[4 * i + 3] = epilogue_value<Residual>(e, acc[i].w, sc.w, bi.w, r.value(e, 4 * i + 3));
+      for (int i = 0; i < 4; ++i) acc_rows[u][i] = reinterpret_cast<const int4*>(tile + Tile::offset(row, col))[i];
     }
-    if constexpr (Output == ConvOutput::kInt8) {
-      uint32_t word[4];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int row = group + u * Tile::kRowStep;
+      if (row >= rows_left) continue;
+      const int64_t index = (block_m + row) * channels + k;
+      const ResidualVector<Shape, Residual>& r = residual[u];
+      const int4 (&acc)[4] = acc_rows[u];
+      float y[kChannels];
 #pragma unroll
       for (int i = 0; i < 4; ++i) {
-        word[i] = 0;
-#pragma unroll
-        for (int c = 0; c < 4; ++c)
-          word[i] |= static_cast<uint32_t>(static_cast<uint8_t>(requantize(y[4 * i + c], s, inverse_s))) << (8 * c);
+        const float4 sc = scale4[i], bi = bias4[i];
+        y[4 * i + 0] = epilogue_value<Residual>(e, acc[i].x, sc.x, bi.x, r.value(e, 4 * i + 0));
+        y[4 * i + 1] = epilogue_value<Residual>(e, acc[i].y, sc.y, bi.y, r.value(e, 4 * i + 1));
+        y[4 * i + 2] = epilogue_value<Residual>(e, acc[i].z, sc.z, bi.z, r.value(e, 4 * i + 2));
+        y[4 * i + 3] = epilogue_value<Residual>(e, acc[i].w, sc.w, bi.w, r.value(e, 4 * i + 3));
       }
-      *reinterpret_cast<int4*>(static_cast<int8_t*>(args.y) + index) =
-          make_int4(static_cast<int>(word[0]), static_cast<int>(word[1]), static_cast<int>(word[2]),
-                    static_cast<int>(word[3]));
-    } else {
+      if constexpr (Output == ConvOutput::kInt8) {
+        uint32_t word[4];
 #pragma unroll
-      for (int i = 0; i < 4; ++i)
-        reinterpret_cast<float4*>(static_cast<float*>(args.y) + index)[i] =
-            make_float4(y[4 * i], y[4 * i + 1], y[4 * i + 2], y[4 * i + 3]);
+        for (int i = 0; i < 4; ++i) {
+          word[i] = 0;
+#pragma unroll
+          for (int c = 0; c < 4; ++c)
+            word[i] |= static_cast<uint32_t>(static_cast<uint8_t>(requantize(y[4 * i + c], s, inverse_s))) << (8 * c);
+        }
+        *reinterpret_cast<int4*>(static_cast<int8_t*>(args.y) + index) =
+            make_int4(static_cast<int>(word[0]), static_cast<int>(word[1]), static_cast<int>(word[2]),
+                      static_cast<int>(word[3]));
+      } else {
+#pragma unroll
+        for (int i = 0; i < 4; ++i)
+          reinterpret_cast<float4*>(static_cast<float*>(args.y) + index)[i] =
+              make_float4(y[4 * i], y[4 * i + 1], y[4 * i + 2], y[4 * i + 3]);
+      }
     }
   }
 }

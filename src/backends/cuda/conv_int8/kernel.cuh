@@ -2,20 +2,18 @@
 // that instantiates the tile shapes (conv_fprop_s8nhwc_s8krsc_s32acc_sm80.cu).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 
 #include <cuda_runtime.h>
 
 #include "backends/cuda/conv_int8/epilogue.cuh"
 #include "backends/cuda/conv_int8/iterators.cuh"
+#include "backends/cuda/conv_int8/launch_support.cuh"
 #include "backends/cuda/conv_int8/mainloop.cuh"
 #include "backends/cuda/conv_int8/problem.h"
 #include "backends/cuda/conv_int8/tile_shape.cuh"
 
 namespace qatrt::cuda::conv_int8 {
-
-__host__ __device__ inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Dynamic shared memory of a block: the mainloop's stages, later reused for the epilogue's tile, then the
 // epilogue's inputs (EpilogueInputs), which the mainloop must not overwrite.
@@ -65,27 +63,12 @@ __global__ void __launch_bounds__(Shape::kThreads, Shape::kMinBlocksPerSm) conv_
   store_conv_tile<Shape>(args, shared, epilogue_inputs, block_m, block_n, tid);
 }
 
-// Above 48 KB a kernel must opt in to dynamic shared memory. The attribute belongs to the kernel on one device
-// and stays set, so it is set once per device rather than before every launch.
-template <class Shape>
-cudaError_t allow_shared_memory(int bytes) {
-  static std::atomic<uint64_t> devices_done{0};
-  int device = 0;
-  cudaError_t err = cudaGetDevice(&device);
-  if (err != cudaSuccess) return err;
-  const uint64_t bit = device < 64 ? uint64_t{1} << device : 0;
-  if (bit & devices_done.load(std::memory_order_acquire)) return cudaSuccess;
-  err = cudaFuncSetAttribute(conv_fprop_kernel<Shape>, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
-  if (err == cudaSuccess) devices_done.fetch_or(bit, std::memory_order_release);
-  return err;
-}
-
 template <class Shape>
 cudaError_t launch_conv_fprop(const ConvFpropArgs& args, cudaStream_t stream) {
   const ConvGeometry& g = args.geometry;
   const int64_t blocks = ceil_div(g.gemm_m(), Shape::kBM) * ceil_div(g.k, Shape::kBN);
   if (blocks > 0x7fffffff) return cudaErrorInvalidConfiguration;
-  cudaError_t err = allow_shared_memory<Shape>(kernel_shared_bytes<Shape>(true));
+  cudaError_t err = allow_shared_memory<conv_fprop_kernel<Shape>>(kernel_shared_bytes<Shape>(true));
   if (err != cudaSuccess) return err;
   const int shared_bytes = kernel_shared_bytes<Shape>(residual_in_shared(args));
   conv_fprop_kernel<Shape><<<static_cast<unsigned>(blocks), Shape::kThreads, shared_bytes, stream>>>(args);

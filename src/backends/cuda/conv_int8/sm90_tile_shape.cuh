@@ -1,0 +1,61 @@
+// Compile-time shape of the Hopper (sm_90a) INT8 GEMM kernel for stride-1 1×1 convolutions, and its
+// shared-memory layout.
+//
+// A block is persistent: it walks BM×BN output tiles (BN = 64 or 128 channels, BM = 64 per consumer warpgroup).
+// One producer warp streams BK = 64-byte reduction slices of A (activations [M, C]) and B (weights [K, C])
+// into a ring of kStages stages with the TMA, running ahead into the next tile while the consumers finish the
+// current one; each consumer warpgroup multiplies its 64 rows with wgmma (m64nBNk32, two k-steps per slice)
+// and then all consumers run the shared epilogue (epilogue.cuh) on the block's tile.
+// kThreads counts the consumer threads only: it is the thread count the shared epilogue code is written for.
+#pragma once
+
+#include <cstdint>
+
+namespace qatrt::cuda::conv_int8 {
+
+// EpilogueRowUnroll: rows of its column each epilogue thread works on together (epilogue.cuh). With 1 or 2
+// consumer warpgroups per block the epilogue has few warps per SM to hide its latency, so it needs the
+// independent rows; the sm_80 tiles have many warps and spend the registers elsewhere.
+// InputBuffers: 2 copies the next tile's epilogue inputs during this tile (sm90_kernel.cuh), 1 saves the
+// shared memory.
+template <int ConsumerWarpgroups_, int BN_, int Stages_, int MinBlocksPerSm_, int EpilogueRowUnroll_,
+          int InputBuffers_ = 2>
+struct Sm90TileShape {
+  static constexpr int kConsumerWarpgroups = ConsumerWarpgroups_;
+  static constexpr int kBM = 64 * kConsumerWarpgroups, kBN = BN_, kBK = 64;
+  static constexpr int kStages = Stages_;
+  static constexpr int kMinBlocksPerSm = MinBlocksPerSm_;
+  static constexpr int kEpilogueRowUnroll = EpilogueRowUnroll_;
+  static constexpr int kInputBuffers = InputBuffers_;
+  static constexpr int kAccumulators = kBN / 2;  // int32 per thread: 64 × BN over 128 threads
+  static constexpr int kThreads = 128 * kConsumerWarpgroups;  // consumers (and the epilogue)
+  static constexpr int kConsumerWarps = 4 * kConsumerWarpgroups;
+  static constexpr int kProducerWarp = kConsumerWarps;  // the warp after the consumer warpgroups
+  static constexpr int kBlockThreads = kThreads + 32;
+  static constexpr int kATileBytes = kBM * kBK, kBTileBytes = kBN * kBK;
+  static constexpr int kStageBytes = kATileBytes + kBTileBytes;
+
+  // The TMA's 64-byte swizzle repeats every 8 rows × 64 bytes; the wgmma descriptors assume tiles that start
+  // on such a boundary (wgmma_int8.cuh).
+  static constexpr int kSwizzleAtomBytes = 512;
+  static_assert(kATileBytes % kSwizzleAtomBytes == 0 && kBTileBytes % kSwizzleAtomBytes == 0, "tile alignment");
+  static_assert(kStages >= 2, "the producer must be able to run ahead of the consumers");
+  static_assert(kBN == 64 || kBN == 128, "wgmma_int8.cuh wraps m64n64k32 and m64n128k32");
+  static_assert(kInputBuffers == 1 || kInputBuffers == 2, "epilogue input buffers");
+};
+
+// Offsets from the block's 1024-byte aligned shared-memory base: the stages (A tile, then B tile), the
+// stages' full and empty mbarriers, the epilogue's staging tile, then the epilogue's inputs.
+template <class Shape, int StagingBytes, int InputBytes>
+struct Sm90SharedLayout {
+  static constexpr int kStagesOffset = 0;
+  static constexpr int kFullBarriersOffset = Shape::kStages * Shape::kStageBytes;
+  static constexpr int kEmptyBarriersOffset = kFullBarriersOffset + 8 * Shape::kStages;
+  static constexpr int kStagingOffset = (kEmptyBarriersOffset + 8 * Shape::kStages + 127) / 128 * 128;
+  static constexpr int kInputsOffset = kStagingOffset + StagingBytes;
+  static constexpr int kBytes = kInputsOffset + InputBytes;
+  static constexpr int kAlignment = 1024;  // dynamic shared memory is only promised 16-byte alignment
+  static constexpr int kAllocationBytes = kBytes + kAlignment;
+};
+
+}  // namespace qatrt::cuda::conv_int8
