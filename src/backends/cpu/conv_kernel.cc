@@ -75,14 +75,10 @@ StatusOr<std::unique_ptr<Kernel>> create_conv(const dnnl::engine& engine, const 
   dnnl::memory::desc dst_md = buffer_desc(y.shape, y.dtype, Layout::kNhwc);
   dnnl::memory::desc weights_md(weight_dims, weight_type, tag::any);
   dnnl::memory::desc user_weights_md(weight_dims, weight_type, user_weight_tag);
-  dnnl::memory::desc residual_md;
-  if (plan.has_residual) {
-    const Value& r = graph.value(ops.residual);
-    residual_md = buffer_desc(r.shape, r.dtype, Layout::kNhwc);
-  }
 
   try {
-    dnnl::primitive_attr attr = epilogue_attr(plan, residual_md, /*channel_mask=*/1 << 1);
+    dnnl::primitive_attr attr =
+        epilogue_attr(plan, residual_desc(graph, node, Layout::kNhwc), /*channel_mask=*/1 << 1);
     const auto prop = dnnl::prop_kind::forward_inference;
     const auto algo = dnnl::algorithm::convolution_direct;
     auto desc = plan.bias.empty()

@@ -168,6 +168,13 @@ EpiloguePlan plan_epilogue(const Graph& graph, const Node& node, int64_t channel
   return plan;
 }
 
+dnnl::memory::desc residual_desc(const Graph& graph, const Node& node, Layout activation_layout) {
+  FusedOperands ops = fused_operands(node);
+  if (ops.residual == kNoValue) return {};
+  const Value& r = graph.value(ops.residual);
+  return buffer_desc(r.shape, r.dtype, activation_layout);
+}
+
 dnnl::primitive_attr epilogue_attr(const EpiloguePlan& plan, const dnnl::memory::desc& residual_desc,
                                    int channel_mask) {
   dnnl::primitive_attr attr;

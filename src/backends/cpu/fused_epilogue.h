@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "backends/backend.h"
 #include "core/status.h"
 #include "ir/graph.h"
 
@@ -44,6 +45,10 @@ struct EpiloguePlan {
 
 // Assumes check_fused_operands passed.
 EpiloguePlan plan_epilogue(const Graph& graph, const Node& node, int64_t channels);
+
+// The residual as the runtime stores it in `activation_layout` (an empty descriptor when the op has none): the
+// binary post-op's operand and the memory the kernel binds the residual buffer to.
+dnnl::memory::desc residual_desc(const Graph& graph, const Node& node, Layout activation_layout);
 
 // channel_mask: the output_scales mask selecting the channel dimension of dst (1 << 1 for NCHW conv and [M,N]).
 dnnl::primitive_attr epilogue_attr(const EpiloguePlan& plan, const dnnl::memory::desc& residual_desc, int channel_mask);

@@ -34,8 +34,7 @@ StatusOr<std::unique_ptr<Kernel>> FusedKernel::create(const dnnl::engine& engine
       kernel->args_[DNNL_ARG_BIAS] = kernel->bias_;
     }
     if (plan.has_residual) {
-      const Value& r = graph.value(ops.residual);
-      kernel->residual_ = unbound_memory(buffer_desc(r.shape, r.dtype, activation_layout), engine);
+      kernel->residual_ = unbound_memory(residual_desc(graph, node, activation_layout), engine);
       kernel->args_[kResidualArg] = kernel->residual_;
     }
     if (plan.src_zero_point != 0) {

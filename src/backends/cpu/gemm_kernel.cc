@@ -38,13 +38,9 @@ StatusOr<std::unique_ptr<Kernel>> create_gemm(const dnnl::engine& engine, const 
   dnnl::memory::desc dst_md = buffer_desc(y.shape, y.dtype, Layout::kNchw);
   dnnl::memory::desc weights_md({k, n}, weight_type, dnnl::memory::format_tag::any);
   dnnl::memory::desc user_weights_md({k, n}, weight_type, dnnl::memory::dims{1, k});
-  dnnl::memory::desc residual_md;
-  if (plan.has_residual) {
-    const Value& r = graph.value(ops.residual);
-    residual_md = buffer_desc(r.shape, r.dtype, Layout::kNchw);
-  }
   try {
-    dnnl::primitive_attr attr = epilogue_attr(plan, residual_md, /*channel_mask=*/1 << 1);
+    dnnl::primitive_attr attr =
+        epilogue_attr(plan, residual_desc(graph, node, Layout::kNchw), /*channel_mask=*/1 << 1);
     auto desc = plan.bias.empty()
                     ? dnnl::matmul::desc(src_md, weights_md, dst_md)
                     : dnnl::matmul::desc(src_md, weights_md,

@@ -11,9 +11,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "backends/cpu/cpu_backend.h"
 #include "backends/reference/int8_accumulate.h"
-#include "backends/reference/reference_backend.h"
 #include "epilogue_cases.h"
 #include "node_harness.h"
 
@@ -74,48 +72,21 @@ std::map<std::string, AttrValue> conv_attrs(const ConvGeometry& g, bool relu) {
           {"relu", static_cast<int64_t>(relu)}};
 }
 
-// Operands of one QConv case; the graph is rebuilt around them for each output choice.
-struct QConvOperands {
-  Tensor x, w, bias, residual;
-  float x_scale = 0.05f;
-  std::vector<float> w_scales;
-  float residual_scale = 1.f;
-};
-
-Graph qconv_graph(const ConvCase& cc, const QConvOperands& ops, DType out_type, std::optional<QuantParams> out_quant,
+Graph qconv_graph(const ConvCase& cc, const QuantOperands& ops, DType out_type, std::optional<QuantParams> out_quant,
                   bool with_residual) {
-  const ConvGeometry& g = cc.geo;
-  const Epilogue& e = cc.epi;
-  NodeGraph ng(Op::kQConv, conv_attrs(g, e.relu));
-  ng.input(e.x_type, ops.x.shape(), per_tensor(ops.x_scale, e.x_zero));
-  ng.constant(ops.w, weight_quant(ops.w_scales, e.per_channel));
-  const bool residual = with_residual && e.residual != Residual::kNone;
-  if (e.bias)
-    ng.constant(ops.bias);
-  else if (residual)
-    ng.absent();
-  if (residual) {
-    std::optional<QuantParams> rq;
-    if (e.residual != Residual::kFloat) rq = per_tensor(ops.residual_scale, e.residual_zero);
-    ng.input(ops.residual.dtype(), ops.residual.shape(), rq);
-  }
-  ng.output(out_type, g.output_shape(), out_quant);
+  NodeGraph ng(Op::kQConv, conv_attrs(cc.geo, cc.epi.relu));
+  add_quantized_inputs(ng, cc.epi, ops, with_residual);
+  ng.output(out_type, cc.geo.output_shape(), out_quant);
   return ng.graph;
 }
 
-std::vector<Tensor> activation_inputs(const Graph& graph, const QConvOperands& ops) {
+std::vector<Tensor> activation_inputs(const Graph& graph, const QuantOperands& ops) {
   std::vector<Tensor> in = {ops.x};
   if (graph.nodes[0].inputs.size() > 3 && graph.nodes[0].inputs[3] != kNoValue) in.push_back(ops.residual);
   return in;
 }
 
-class CpuConvTest : public ::testing::Test {
- protected:
-  // One thread: hundreds of small kernels, where OpenMP's spin-waiting on a busy CI machine would cost far
-  // more than the work; the pool and quantize tests cover the backend's own loops with two threads.
-  std::unique_ptr<Backend> cpu = make_cpu_backend({.threads = 1});
-  std::unique_ptr<Backend> ref = make_reference_backend();
-};
+using CpuConvTest = FusedOpSweepTest;
 
 TEST_F(CpuConvTest, QConvAccumulatorsAreExact) {
   int cases = 0;
@@ -123,7 +94,7 @@ TEST_F(CpuConvTest, QConvAccumulatorsAreExact) {
     for (auto [x_type, x_zero] : std::vector<std::pair<DType, int64_t>>{{kS8, 0}, {kU8, 128}, {kU8, 0}, {kS8, -5}}) {
       ConvCase cc{g, {x_type, x_zero, true, false, Residual::kNone, 0, false, kF32, 0, false}, 7u + cases};
       std::mt19937 rng(cc.seed);
-      QConvOperands ops;
+      QuantOperands ops;
       ops.x = random_quantized(x_type, {g.n, g.c, g.h, g.w}, rng);
       ops.w = random_quantized(kS8, {g.k, g.c / g.group, g.r, g.s}, rng);
       ops.x_scale = 1.f;
@@ -147,13 +118,13 @@ TEST_F(CpuConvTest, QConvAccumulatorsAreExact) {
 
 TEST_F(CpuConvTest, QConvMatchesReference) {
   int cases = 0;
-  int64_t off_by_one = 0, compared = 0;
+  EpilogueBounds bounds;
   for (const ConvGeometry& g : kGeometries)
     for (const Epilogue& e : kEpilogues) {
       ConvCase cc{g, e, 1000u + cases};
       ++cases;
       std::mt19937 rng(cc.seed);
-      QConvOperands ops;
+      QuantOperands ops;
       ops.x = random_quantized(e.x_type, {g.n, g.c, g.h, g.w}, rng);
       ops.w = random_quantized(kS8, {g.k, g.c / g.group, g.r, g.s}, rng);
       std::uniform_real_distribution<float> w_scale(0.002f, 0.02f);
@@ -164,65 +135,32 @@ TEST_F(CpuConvTest, QConvMatchesReference) {
       Graph float_graph = qconv_graph(cc, ops, kF32, std::nullopt, false);
       auto float_out = run_on(*ref, float_graph, {ops.x});
       ASSERT_TRUE(float_out.ok()) << cc.text() << ": " << float_out.status().to_string();
-      const float y_max = std::max(max_abs(float_out->at(0)), 1e-3f);
-      const float out_scale = y_max / (e.saturate ? 300.f : 110.f);
-
-      ops.residual_scale = out_scale * 1.37f;
-      if (e.residual == Residual::kFloat)
-        ops.residual = random_float(g.output_shape(), rng, -y_max / 2, y_max / 2);
-      else if (e.residual != Residual::kNone)
-        ops.residual = random_quantized(e.residual == Residual::kInt8 ? kS8 : kU8, g.output_shape(), rng);
-
-      std::optional<QuantParams> out_quant;
-      if (e.out_type != kF32) out_quant = per_tensor(out_scale, e.out_zero);
+      std::optional<QuantParams> out_quant =
+          choose_output_and_residual(e, float_out->at(0), g.output_shape(), rng, ops);
       Graph graph = qconv_graph(cc, ops, e.out_type, out_quant, true);
-      auto want = run_on(*ref, graph, activation_inputs(graph, ops));
-      ASSERT_TRUE(want.ok()) << cc.text() << ": " << want.status().to_string();
-      auto got = run_on(*cpu, graph, activation_inputs(graph, ops));
-      ASSERT_TRUE(got.ok()) << cc.text() << ": " << got.status().to_string();
-      Comparison c = compare(got->at(0), want->at(0), e.out_type == kF32 ? 1e-5 : 1.0);
-      EXPECT_EQ(c.beyond, 0) << cc.text() << ": " << describe(c);
-      if (e.out_type != kF32) {
-        off_by_one += c.different;
-        compared += c.count;
-        // 1-LSB differences come only from half-way cases: a few per thousand at most.
-        EXPECT_LE(c.different, 1 + c.count / 200) << cc.text() << ": " << describe(c);
-      }
+      auto c = compare_with_reference(*cpu, *ref, graph, activation_inputs(graph, ops), EpilogueBounds::allowed(e));
+      ASSERT_TRUE(c.ok()) << cc.text() << ": " << c.status().to_string();
+      bounds.expect_within(e, *c, cc.text());
     }
   EXPECT_EQ(cases, static_cast<int>(kGeometries.size() * kEpilogues.size()));
-  RecordProperty("quantized_outputs_off_by_one", std::to_string(off_by_one) + "/" + std::to_string(compared));
-  std::cout << "[ QConv ] " << cases << " cases, quantized outputs off by 1 LSB: " << off_by_one << "/" << compared
-            << "\n";
+  RecordProperty("quantized_outputs_off_by_one",
+                 std::to_string(bounds.off_by_one) + "/" + std::to_string(bounds.compared));
+  std::cout << "[ QConv ] " << cases << " cases, quantized outputs off by 1 LSB: " << bounds.off_by_one << "/"
+            << bounds.compared << "\n";
 }
 
 TEST_F(CpuConvTest, FusedConvMatchesReference) {
   int cases = 0;
   for (const ConvGeometry& g : kGeometries)
-    for (int variant = 0; variant < 4; ++variant) {
-      const bool bias = variant != 1, residual = variant >= 2, relu = variant % 2 == 0;
-      std::ostringstream text;
-      text << g.text() << " | float, bias " << bias << ", residual " << residual << ", relu " << relu;
+    for (const FloatFusedVariant& v : kFloatFusedVariants) {
+      const std::string text = g.text() + " | " + v.text();
       std::mt19937 rng(5000u + cases++);
-      NodeGraph ng(Op::kFusedConv, conv_attrs(g, relu));
-      Tensor x = random_float({g.n, g.c, g.h, g.w}, rng);
-      ng.input(kF32, x.shape());
-      ng.constant(random_float({g.k, g.c / g.group, g.r, g.s}, rng, -0.5f, 0.5f));
-      if (bias)
-        ng.constant(random_float({g.k}, rng));
-      else if (residual)
-        ng.absent();
-      std::vector<Tensor> inputs = {x};
-      if (residual) {
-        inputs.push_back(random_float(g.output_shape(), rng, -2.f, 2.f));
-        ng.input(kF32, g.output_shape());
-      }
-      ng.output(kF32, g.output_shape());
-      auto want = run_on(*ref, ng.graph, inputs);
-      ASSERT_TRUE(want.ok()) << text.str() << ": " << want.status().to_string();
-      auto got = run_on(*cpu, ng.graph, inputs);
-      ASSERT_TRUE(got.ok()) << text.str() << ": " << got.status().to_string();
-      Comparison c = compare(got->at(0), want->at(0), 1e-5);
-      EXPECT_EQ(c.beyond, 0) << text.str() << ": " << describe(c);
+      NodeGraph ng(Op::kFusedConv, conv_attrs(g, v.relu));
+      std::vector<Tensor> inputs =
+          add_float_fused_operands(ng, v, {g.n, g.c, g.h, g.w}, {g.k, g.c / g.group, g.r, g.s}, g.output_shape(), rng);
+      auto c = compare_with_reference(*cpu, *ref, ng.graph, inputs, 1e-5);
+      ASSERT_TRUE(c.ok()) << text << ": " << c.status().to_string();
+      EXPECT_EQ(c->beyond, 0) << text << ": " << describe(*c);
     }
   EXPECT_EQ(cases, static_cast<int>(kGeometries.size()) * 4);
 }

@@ -21,12 +21,9 @@ class CpuElementwiseTest : public ::testing::Test {
 
   void expect_same_as_reference(const Graph& graph, const std::vector<Tensor>& inputs, double allowed,
                                 const std::string& text) {
-    auto want = run_on(*ref, graph, inputs);
-    ASSERT_TRUE(want.ok()) << text << ": " << want.status().to_string();
-    auto got = run_on(*cpu, graph, inputs);
-    ASSERT_TRUE(got.ok()) << text << ": " << got.status().to_string();
-    Comparison c = compare(got->at(0), want->at(0), allowed);
-    EXPECT_EQ(allowed == 0 ? c.different : c.beyond, 0) << text << ": " << describe(c);
+    auto c = compare_with_reference(*cpu, *ref, graph, inputs, allowed);
+    ASSERT_TRUE(c.ok()) << text << ": " << c.status().to_string();
+    EXPECT_EQ(allowed == 0 ? c->different : c->beyond, 0) << text << ": " << describe(*c);
   }
 };
 

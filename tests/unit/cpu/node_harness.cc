@@ -196,6 +196,15 @@ Comparison compare(const Tensor& got, const Tensor& want, double allowed) {
   return c;
 }
 
+StatusOr<Comparison> compare_with_reference(Backend& backend, Backend& reference, const Graph& graph,
+                                            const std::vector<Tensor>& inputs, double allowed) {
+  auto want = run_on(reference, graph, inputs);
+  if (!want.ok()) return make_error(want.status().code(), "reference backend: ", want.status().message());
+  auto got = run_on(backend, graph, inputs);
+  if (!got.ok()) return make_error(got.status().code(), "backend under test: ", got.status().message());
+  return compare(got->at(0), want->at(0), allowed);
+}
+
 std::string describe(const Comparison& c) {
   std::ostringstream out;
   out << c.different << "/" << c.count << " differ, " << c.beyond << " beyond bound, max |diff| " << c.max_abs_diff;

@@ -58,6 +58,11 @@ struct Comparison {
 Comparison compare(const Tensor& got, const Tensor& want, double allowed);
 std::string describe(const Comparison& c);
 
+// Runs the graph's node on the reference backend (the oracle, want) and on `backend` (got) with the same inputs
+// and compares their first outputs as compare() does; a failed run is an error naming the backend it came from.
+StatusOr<Comparison> compare_with_reference(Backend& backend, Backend& reference, const Graph& graph,
+                                            const std::vector<Tensor>& inputs, double allowed);
+
 std::string shape_text(const Shape& shape);
 float max_abs(const Tensor& t);
 

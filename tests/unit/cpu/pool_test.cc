@@ -86,12 +86,9 @@ TEST_F(CpuPoolTest, MaxPoolIsExact) {
       ng.input(type, pc.x, q);
       ASSERT_TRUE(ng.infer_output().ok()) << text;
       Tensor x = type == kF32 ? random_float(pc.x, rng, -5.f, 5.f) : random_quantized(type, pc.x, rng);
-      auto want = run_on(*ref, ng.graph, {x});
-      ASSERT_TRUE(want.ok()) << text << ": " << want.status().to_string();
-      auto got = run_on(*cpu, ng.graph, {x});
-      ASSERT_TRUE(got.ok()) << text << ": " << got.status().to_string();
-      Comparison c = compare(got->at(0), want->at(0), 0);
-      EXPECT_EQ(c.different, 0) << text << ": " << describe(c);
+      auto c = compare_with_reference(*cpu, *ref, ng.graph, {x}, 0);
+      ASSERT_TRUE(c.ok()) << text << ": " << c.status().to_string();
+      EXPECT_EQ(c->different, 0) << text << ": " << describe(*c);
     }
   EXPECT_EQ(cases, static_cast<int>(kPoolCases.size()) * 3);
 }
@@ -107,12 +104,9 @@ TEST_F(CpuPoolTest, FloatAveragePoolMatchesReference) {
       ng.input(kF32, pc.x);
       ASSERT_TRUE(ng.infer_output().ok()) << text;
       Tensor x = random_float(pc.x, rng, -5.f, 5.f);
-      auto want = run_on(*ref, ng.graph, {x});
-      ASSERT_TRUE(want.ok()) << text << ": " << want.status().to_string();
-      auto got = run_on(*cpu, ng.graph, {x});
-      ASSERT_TRUE(got.ok()) << text << ": " << got.status().to_string();
-      Comparison c = compare(got->at(0), want->at(0), 1e-6);
-      EXPECT_EQ(c.beyond, 0) << text << ": " << describe(c);
+      auto c = compare_with_reference(*cpu, *ref, ng.graph, {x}, 1e-6);
+      ASSERT_TRUE(c.ok()) << text << ": " << c.status().to_string();
+      EXPECT_EQ(c->beyond, 0) << text << ": " << describe(*c);
     }
   }
   EXPECT_EQ(cases, 12);
@@ -170,12 +164,9 @@ TEST_F(CpuPoolTest, GlobalAveragePool) {
     ng.input(kF32, x);
     ASSERT_TRUE(ng.infer_output().ok());
     Tensor input = random_float(x, rng, -3.f, 3.f);
-    auto want = run_on(*ref, ng.graph, {input});
-    ASSERT_TRUE(want.ok()) << want.status().to_string();
-    auto got = run_on(*cpu, ng.graph, {input});
-    ASSERT_TRUE(got.ok()) << got.status().to_string();
-    Comparison c = compare(got->at(0), want->at(0), 1e-6);
-    EXPECT_EQ(c.beyond, 0) << "float GlobalAveragePool " << shape_text(x) << ": " << describe(c);
+    auto c = compare_with_reference(*cpu, *ref, ng.graph, {input}, 1e-6);
+    ASSERT_TRUE(c.ok()) << c.status().to_string();
+    EXPECT_EQ(c->beyond, 0) << "float GlobalAveragePool " << shape_text(x) << ": " << describe(*c);
     for (auto [in_type, out_type] : std::vector<std::pair<DType, DType>>{{kS8, kF32}, {kU8, kF32}, {kS8, kS8}})
       expect_quantized_average(*cpu, *ref, Op::kGlobalAveragePool, pc, 0, in_type, out_type, seed++);
   }

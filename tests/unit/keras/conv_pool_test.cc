@@ -10,22 +10,8 @@
 #include "keras/importer.h"
 #include "unit/keras/keras_model_writer.h"
 
-namespace qatrt {
+namespace qatrt::testing {
 namespace {
-
-using testing::KerasModel;
-using testing::TempDir;
-using testing::json;
-
-Graph import_or_fail(const std::string& path) {
-  auto graph = import_keras_tfjs(path);
-  EXPECT_TRUE(graph.ok()) << graph.status().to_string();
-  return graph.ok() ? std::move(graph).value() : Graph{};
-}
-
-int count_ops(const Graph& graph, Op op) {
-  return static_cast<int>(std::count_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return n.op == op; }));
-}
 
 const Node* find_node(const Graph& graph, Op op) {
   for (const Node& n : graph.nodes)
@@ -235,58 +221,36 @@ Tensor two_channel_3x3(float sign) {
 }
 
 TEST(KerasPooling, MaxPoolSameIgnoresThePadding) {
-  TempDir dir;
-  KerasModel model;
-  model.input("x", {3, 3, 2});
-  model.layer("pool", "MaxPooling2D", {{"pool_size", {2, 2}}, {"strides", nullptr}, {"padding", "same"}}, {"x"});
-  model.output("pool");
-  Graph graph = import_or_fail(model.write(dir));
+  Graph graph = import_one_layer({3, 3, 2}, "pool", "MaxPooling2D",
+                                 {{"pool_size", {2, 2}}, {"strides", nullptr}, {"padding", "same"}});
   // Negative inputs: a zero pad would win every edge window.
   EXPECT_EQ(run_nhwc(graph, two_channel_3x3(-1)), (std::vector<float>{-1, -10, -3, -30, -7, -70, -9, -90}));
   EXPECT_EQ(run_nhwc(graph, two_channel_3x3(1)), (std::vector<float>{5, 50, 6, 60, 8, 80, 9, 90}));
 }
 
 TEST(KerasPooling, AveragePoolSameCountsRealElementsOnly) {
-  TempDir dir;
-  KerasModel model;
-  model.input("x", {3, 3, 2});
-  model.layer("pool", "AveragePooling2D", {{"pool_size", {2, 2}}, {"strides", {2, 2}}, {"padding", "same"}}, {"x"});
-  model.output("pool");
-  Graph graph = import_or_fail(model.write(dir));
+  Graph graph = import_one_layer({3, 3, 2}, "pool", "AveragePooling2D",
+                                 {{"pool_size", {2, 2}}, {"strides", {2, 2}}, {"padding", "same"}});
   EXPECT_EQ(run_nhwc(graph, two_channel_3x3(1)), (std::vector<float>{3, 30, 4.5, 45, 7.5, 75, 9, 90}));
 }
 
 TEST(KerasPooling, AveragePoolValid) {
-  TempDir dir;
-  KerasModel model;
-  model.input("x", {3, 3, 2});
-  model.layer("pool", "AveragePooling2D", {{"pool_size", {2, 2}}, {"strides", {1, 1}}, {"padding", "valid"}}, {"x"});
-  model.output("pool");
-  Graph graph = import_or_fail(model.write(dir));
+  Graph graph = import_one_layer({3, 3, 2}, "pool", "AveragePooling2D",
+                                 {{"pool_size", {2, 2}}, {"strides", {1, 1}}, {"padding", "valid"}});
   EXPECT_EQ(run_nhwc(graph, two_channel_3x3(1)), (std::vector<float>{3, 30, 4, 40, 6, 60, 7, 70}));
 }
 
 TEST(KerasPooling, GlobalAveragePoolGivesBatchByChannels) {
-  TempDir dir;
-  KerasModel model;
-  model.input("x", {3, 3, 2});
-  model.layer("gap", "GlobalAveragePooling2D", {{"data_format", "channels_last"}}, {"x"});
-  model.output("gap");
-  Graph graph = import_or_fail(model.write(dir));
+  Graph graph = import_one_layer({3, 3, 2}, "gap", "GlobalAveragePooling2D", {{"data_format", "channels_last"}});
   EXPECT_EQ(graph.value(graph.outputs[0]).shape, (Shape{kDynamicDim, 2}));
   EXPECT_EQ(run_nhwc(graph, two_channel_3x3(1)), (std::vector<float>{5, 50}));
 }
 
 TEST(KerasPooling, GlobalAveragePoolKeepdims) {
-  TempDir dir;
-  KerasModel model;
-  model.input("x", {3, 3, 2});
-  model.layer("gap", "GlobalAveragePooling2D", {{"keepdims", true}}, {"x"});
-  model.output("gap");
-  Graph graph = import_or_fail(model.write(dir));
+  Graph graph = import_one_layer({3, 3, 2}, "gap", "GlobalAveragePooling2D", {{"keepdims", true}});
   EXPECT_EQ(graph.value(graph.outputs[0]).shape, (Shape{kDynamicDim, 2, 1, 1}));
   EXPECT_EQ(run_nhwc(graph, two_channel_3x3(1)), (std::vector<float>{5, 50}));
 }
 
 }  // namespace
-}  // namespace qatrt
+}  // namespace qatrt::testing

@@ -9,23 +9,8 @@
 #include "keras/importer.h"
 #include "unit/keras/keras_model_writer.h"
 
-namespace qatrt {
+namespace qatrt::testing {
 namespace {
-
-using testing::KerasModel;
-using testing::TempDir;
-using testing::json;
-
-Graph import_or_fail(const std::string& path) {
-  auto graph = import_keras_tfjs(path);
-  EXPECT_TRUE(graph.ok()) << graph.status().to_string();
-  return graph.ok() ? std::move(graph).value() : Graph{};
-}
-
-std::vector<float> values_of(const Tensor& t) {
-  auto v = t.values<float>();
-  return {v.begin(), v.end()};
-}
 
 void expect_near(const std::vector<float>& got, const std::vector<float>& expected, float tolerance) {
   ASSERT_EQ(got.size(), expected.size());
@@ -69,12 +54,7 @@ TEST(KerasDense, OnImageActsPerPixel) {
 
 // Flatten keeps Keras' NHWC element order: Dense weights trained on it stay valid.
 TEST(KerasFlatten, FlattensInKerasOrder) {
-  TempDir dir;
-  KerasModel model;
-  model.input("x", {2, 1, 3});
-  model.layer("flat", "Flatten", {{"data_format", "channels_last"}}, {"x"});
-  model.output("flat");
-  Graph graph = import_or_fail(model.write(dir));
+  Graph graph = import_one_layer({2, 1, 3}, "flat", "Flatten", {{"data_format", "channels_last"}});
   std::vector<float> nhwc = {1, 2, 3, 4, 5, 6};
   auto out = testing::run_reference(graph, {testing::nhwc_to_nchw(Tensor::from_vector<float>({1, 2, 1, 3}, nhwc))});
   ASSERT_EQ(out.size(), 1u);
@@ -83,12 +63,7 @@ TEST(KerasFlatten, FlattensInKerasOrder) {
 }
 
 TEST(KerasFlatten, OneByOneImageNeedsNoTranspose) {
-  TempDir dir;
-  KerasModel model;
-  model.input("x", {1, 1, 4});
-  model.layer("flat", "Flatten", json::object(), {"x"});
-  model.output("flat");
-  Graph graph = import_or_fail(model.write(dir));
+  Graph graph = import_one_layer({1, 1, 4}, "flat", "Flatten", json::object());
   ASSERT_EQ(graph.nodes.size(), 1u) << print_graph(graph);
   EXPECT_EQ(graph.nodes[0].op, Op::kFlatten);
 }
@@ -143,12 +118,7 @@ TEST(KerasAdd, SumsAnyNumberOfInputs) {
 }
 
 TEST(KerasActivation, SoftmaxOverChannelsOfAnImage) {
-  TempDir dir;
-  KerasModel model;
-  model.input("x", {1, 1, 2});
-  model.layer("sm", "Activation", {{"activation", "softmax"}}, {"x"});
-  model.output("sm");
-  Graph graph = import_or_fail(model.write(dir));
+  Graph graph = import_one_layer({1, 1, 2}, "sm", "Activation", {{"activation", "softmax"}});
   auto out = testing::run_reference(graph, {testing::nhwc_to_nchw(Tensor::from_vector<float>({1, 1, 1, 2}, {0, 0}))});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(values_of(out[0]), (std::vector<float>{0.5f, 0.5f}));
@@ -204,4 +174,4 @@ TEST(KerasSequential, ChainsLayersAndMakesTheInput) {
 }
 
 }  // namespace
-}  // namespace qatrt
+}  // namespace qatrt::testing

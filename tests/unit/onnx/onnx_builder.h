@@ -8,15 +8,19 @@
 //   auto graph = b.import();
 #pragma once
 
+#include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "onnx/importer.h"
 
 namespace qatrt::testing {
+
+inline constexpr int kFloat = onnx::TensorProto::FLOAT;
 
 class NodeAttrs {
  public:
@@ -167,6 +171,21 @@ inline const Value& value_named(const Graph& graph, const std::string& name) {
   ValueId id = graph.find_value(name);
   static Value missing{.name = "<missing>"};
   return id == kNoValue ? missing : graph.value(id);
+}
+
+// Passes when the import failed with every one of `parts` in its message (and with `code`, when given);
+// otherwise says what is missing and prints the whole status.
+inline ::testing::AssertionResult refused_with(const StatusOr<Graph>& imported, const std::vector<std::string>& parts,
+                                               std::optional<StatusCode> code = std::nullopt) {
+  if (imported.ok()) return ::testing::AssertionFailure() << "the import succeeded; expected a refusal";
+  const Status& status = imported.status();
+  std::string problems;
+  if (code && status.code() != *code)
+    problems += std::string("code ") + status_code_name(status.code()) + ", expected " + status_code_name(*code) + "; ";
+  for (const auto& part : parts)
+    if (status.message().find(part) == std::string::npos) problems += "missing '" + part + "'; ";
+  if (problems.empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << problems << "in " << status.to_string();
 }
 
 }  // namespace qatrt::testing

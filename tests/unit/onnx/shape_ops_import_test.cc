@@ -4,13 +4,8 @@
 
 #include "onnx_builder.h"
 
-namespace qatrt {
+namespace qatrt::testing {
 namespace {
-
-using testing::OnnxBuilder;
-using testing::node_named;
-using testing::value_named;
-constexpr int kFloat = onnx::TensorProto::FLOAT;
 
 std::vector<int64_t> constant_ints(const Graph& g, ValueId id) {
   return g.is_constant(id) ? g.value(id).constant->to_int64_vector() : std::vector<int64_t>{-999};
@@ -53,20 +48,14 @@ TEST(OnnxReshape, Refusals) {
     b.input("x", kFloat, {2, 3}).input("s", onnx::TensorProto::INT64, {2});
     b.node("Reshape", {"x", "s"}, {"y"}, "reshape");
     b.output("y");
-    auto g = b.import();
-    ASSERT_FALSE(g.ok());
-    EXPECT_NE(g.status().message().find("node 'reshape' (Reshape): input 1 (shape) 's' must be a constant"),
-              std::string::npos)
-        << g.status().message();
+    EXPECT_TRUE(refused_with(b.import(), {"node 'reshape' (Reshape): input 1 (shape) 's' must be a constant"}));
   }
   {
     OnnxBuilder b(14);
     b.input("x", kFloat, {2, 3}).initializer<int64_t>("s", {2}, {0, -1});
     b.node("Reshape", {"x", "s"}, {"y"}, "reshape").i("allowzero", 1);
     b.output("y");
-    auto g = b.import();
-    ASSERT_FALSE(g.ok());
-    EXPECT_NE(g.status().message().find("shape [0,-1] mixes 0 and -1"), std::string::npos) << g.status().message();
+    EXPECT_TRUE(refused_with(b.import(), {"shape [0,-1] mixes 0 and -1"}));
   }
 }
 
@@ -86,10 +75,7 @@ TEST(OnnxTranspose, RefusesNonPermutation) {
   b.input("x", kFloat, {2, 3, 4});
   b.node("Transpose", {"x"}, {"y"}, "t").ints("perm", {0, 0, 1});
   b.output("y");
-  auto g = b.import();
-  ASSERT_FALSE(g.ok());
-  EXPECT_NE(g.status().message().find("node 't' (Transpose): attribute 'perm' = [0,0,1]"), std::string::npos)
-      << g.status().message();
+  EXPECT_TRUE(refused_with(b.import(), {"node 't' (Transpose): attribute 'perm' = [0,0,1]"}));
 }
 
 TEST(OnnxSqueeze, NegativeAxesNormalisedAndAbsentAxesMadeExplicit) {
@@ -118,21 +104,14 @@ TEST(OnnxSqueeze, NegativeAxesNormalisedAndAbsentAxesMadeExplicit) {
     b.input("x", kFloat, {-1, 3, 1});
     b.node("Squeeze", {"x"}, {"y"}, "sq");
     b.output("y");
-    auto g = b.import();
-    ASSERT_FALSE(g.ok());
-    EXPECT_NE(g.status().message().find("node 'sq' (Squeeze): Squeeze without axes on input [N,3,1]"),
-              std::string::npos)
-        << g.status().message();
+    EXPECT_TRUE(refused_with(b.import(), {"node 'sq' (Squeeze): Squeeze without axes on input [N,3,1]"}));
   }
   {
     OnnxBuilder b;
     b.input("x", kFloat, {2, 3}).initializer<int64_t>("axes", {1}, {1});
     b.node("Squeeze", {"x", "axes"}, {"y"}, "sq");
     b.output("y");
-    auto g = b.import();
-    ASSERT_FALSE(g.ok());
-    EXPECT_NE(g.status().message().find("cannot squeeze axis 1 of input [2,3]"), std::string::npos)
-        << g.status().message();
+    EXPECT_TRUE(refused_with(b.import(), {"cannot squeeze axis 1 of input [2,3]"}));
   }
 }
 
@@ -155,10 +134,7 @@ TEST(OnnxUnsqueeze, AxesCountTheOutputRank) {
   b.input("x", kFloat, {2, 3}).initializer<int64_t>("axes", {2}, {1, -3});
   b.node("Unsqueeze", {"x", "axes"}, {"y"}, "unsq");
   b.output("y");
-  auto g = b.import();
-  ASSERT_FALSE(g.ok());
-  EXPECT_NE(g.status().message().find("node 'unsq' (Unsqueeze): axes [1,1] repeats an axis"), std::string::npos)
-      << g.status().message();
+  EXPECT_TRUE(refused_with(b.import(), {"node 'unsq' (Unsqueeze): axes [1,1] repeats an axis"}));
 }
 
 TEST(OnnxPad, ConstantModeWithValue) {
@@ -196,9 +172,7 @@ TEST(OnnxPad, Refusals) {
     b.input("x", kFloat, {1, 2, 3, 3}).initializer<int64_t>("pads", {static_cast<int64_t>(c.pads.size())}, c.pads);
     b.node("Pad", {"x", "pads"}, {"y"}, "pad").s("mode", c.mode);
     b.output("y");
-    auto g = b.import();
-    ASSERT_FALSE(g.ok());
-    EXPECT_NE(g.status().message().find("node 'pad' (Pad): " + c.expected), std::string::npos) << g.status().message();
+    EXPECT_TRUE(refused_with(b.import(), {"node 'pad' (Pad): " + c.expected}));
   }
 }
 
@@ -224,4 +198,4 @@ TEST(OnnxConcat, NegativeAxisAndMismatch) {
 }
 
 }  // namespace
-}  // namespace qatrt
+}  // namespace qatrt::testing
