@@ -20,11 +20,12 @@ namespace qatrt::cuda {
 // Threadblock tiles M×N×K ("tactics"). The sm_80 tiles (mma.sync, 4 warps, a 4-stage cp.async pipeline; the
 // _prefetch variant also double-buffers the register fragments, conv_int8/tile_shape.cuh) run every
 // convolution on any device. The _sm90 tiles (wgmma + TMA, persistent blocks with a producer warp,
-// conv_int8/sm90_kernel.cuh; _5blocks: five blocks per SM, one epilogue-input buffer) run only stride-1
+// conv_int8/sm90_kernel.cuh; _5blocks: five blocks per SM, one epilogue-input buffer; _pingpong: two
+// warpgroups on alternate 64-row tiles, one's epilogue overlapping the other's wgmma) run only stride-1
 // unpadded 1×1 convolutions on compute capability 9.0:
 // conv_tile_unsupported_reason says which tiles can run a launch. (8-warp 128×256 and 256×128 sm_80 tiles
-// were measured too, H200 2026-11-27, and so was a 64x128x64_sm90 tile, H100 2026-11-27: they won no ResNet-50
-// layer, bench/cuda_conv_notes.md.)
+// were measured too, H200 2026-11-27, and so were a 64x128x64_sm90 tile (H100) and a 64x128x64_sm90_pingpong
+// tile (H200), 2026-11-27: they won no ResNet-50 layer, bench/cuda_conv_notes.md.)
 enum class ConvTile : uint8_t {
   k128x128x64,
   k128x64x64,
@@ -33,11 +34,12 @@ enum class ConvTile : uint8_t {
   k128x128x64_sm90,
   k64x64x64_sm90,
   k64x64x64_sm90_5blocks,
+  k64x64x64_sm90_pingpong,
 };
-inline constexpr std::array<ConvTile, 7> kAllConvTiles = {
+inline constexpr std::array<ConvTile, 8> kAllConvTiles = {
     ConvTile::k128x128x64,      ConvTile::k128x64x64,     ConvTile::k64x64x64,
     ConvTile::k64x64x64_prefetch, ConvTile::k128x128x64_sm90, ConvTile::k64x64x64_sm90,
-    ConvTile::k64x64x64_sm90_5blocks};
+    ConvTile::k64x64x64_sm90_5blocks, ConvTile::k64x64x64_sm90_pingpong};
 const char* conv_tile_name(ConvTile tile);  // "128x128x64", ...
 bool conv_tile_needs_sm90(ConvTile tile);    // the wgmma tiles
 

@@ -32,13 +32,14 @@ const char* conv_tile_name(ConvTile tile) {
     case ConvTile::k128x128x64_sm90: return "128x128x64_sm90";
     case ConvTile::k64x64x64_sm90: return "64x64x64_sm90";
     case ConvTile::k64x64x64_sm90_5blocks: return "64x64x64_sm90_5blocks";
+    case ConvTile::k64x64x64_sm90_pingpong: return "64x64x64_sm90_pingpong";
   }
   return "?";
 }
 
 bool conv_tile_needs_sm90(ConvTile tile) {
   return tile == ConvTile::k128x128x64_sm90 || tile == ConvTile::k64x64x64_sm90 ||
-         tile == ConvTile::k64x64x64_sm90_5blocks;
+         tile == ConvTile::k64x64x64_sm90_5blocks || tile == ConvTile::k64x64x64_sm90_pingpong;
 }
 
 std::string conv_fprop_unsupported_reason(const ConvFpropArgs& args) {

@@ -15,10 +15,14 @@ namespace {
 // Shared memory (stages + staging tile + epilogue-input buffers) sets the blocks per SM: 183, 48 and 44 KB. The five-block 64×64 tile trades the second input buffer (and a 56-byte register spill at its
 // 72-register cap) for a fifth block: it wins the 1×1 layers without a residual, the four-block one those with
 // (H100, bench/cuda_conv_notes.md "h3").
-// Parameters: consumer warpgroups (BM = 64 each), BN, stages, blocks/SM, epilogue rows, input buffers.
+// The ping-pong tiles (two warpgroups on alternate 64-row tiles, each with its own staging tile and inputs:
+// 171 and 96 KB, 1 and 2 blocks/SM) overlap one tile's epilogue with the other's mainloop.
+// Parameters: consumer warpgroups (BM = 64 each, or per tile when ping-pong), BN, stages, blocks/SM, epilogue
+// rows, input buffers, ping-pong.
 using Sm90Tile128x128 = conv_int8::Sm90TileShape<2, 128, 4, 1, 2>;
 using Sm90Tile64x64 = conv_int8::Sm90TileShape<1, 64, 2, 4, 1>;
 using Sm90Tile64x64FiveBlocks = conv_int8::Sm90TileShape<1, 64, 2, 5, 1, 1>;
+using Sm90Tile64x64PingPong = conv_int8::Sm90TileShape<2, 64, 4, 2, 1, 2, true>;
 
 template <class Shape>
 cudaError_t launch(const ConvFpropArgs& args, cudaStream_t stream) {
@@ -60,6 +64,7 @@ cudaError_t conv_gemm_sm90(const ConvFpropArgs& args, ConvTile tile, cudaStream_
     case ConvTile::k128x128x64_sm90: return launch<Sm90Tile128x128>(args, stream);
     case ConvTile::k64x64x64_sm90: return launch<Sm90Tile64x64>(args, stream);
     case ConvTile::k64x64x64_sm90_5blocks: return launch<Sm90Tile64x64FiveBlocks>(args, stream);
+    case ConvTile::k64x64x64_sm90_pingpong: return launch<Sm90Tile64x64PingPong>(args, stream);
     default: return cudaErrorInvalidValue;
   }
 }

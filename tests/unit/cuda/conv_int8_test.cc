@@ -84,7 +84,8 @@ TEST(CudaConvInt8, EpilogueMatchesHostBitForBit) {
 // Stride-1 1×1 convolutions are plain GEMMs, which the sm_90 tiles (wgmma + TMA) run on Hopper besides the
 // sm_80 tiles: M = N·H·W not a multiple of any tile, output channels K 64…2048 (and partial N tiles), input
 // channels C 32…2048 (half slices, long reductions), and enough tiles for a persistent block to walk several
-// (the pipeline's ring wraps across tiles).
+// (the pipeline's ring wraps across tiles; the ping-pong tiles' second warpgroup gets none, one or several,
+// an odd or even count per block).
 //  n     c   h   w     k
 const std::vector<ConvCase> kGemmCases = {
     {1, 64, 13, 15, 64, 1, 1, 1, 1, 0, 0},      // M = 195
@@ -102,6 +103,8 @@ const std::vector<ConvCase> kGemmCases = {
     {3, 160, 1, 1, 64, 1, 1, 1, 1, 0, 0},       // 1×1 images (QGemm, im2col GEMMs): M = 3
     {4, 64, 56, 56, 256, 1, 1, 1, 1, 0, 0},     // M = 12544: 196 or 392 tiles, several per persistent block
     {2, 96, 50, 50, 512, 1, 1, 1, 1, 0, 0},     // M = 5000, two slices per tile over a 4-stage ring
+    {4, 288, 30, 30, 512, 1, 1, 1, 1, 0, 0},    // M = 3600, 4.5 slices: ping-pong warpgroups skip 5-slice
+                                                // tiles of the other over a 4-stage ring (phase flips)
 };
 
 // Arguments with valid-looking pointers (never dereferenced) for asking which tiles could run `conv`.

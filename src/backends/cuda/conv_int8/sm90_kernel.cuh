@@ -5,6 +5,13 @@
 // producer (one thread issues the TMA copies). A block is persistent over its output tiles (TileWalk), and
 // the producer runs up to kStages slices ahead, into the next tile while the consumers are in the current
 // tile's epilogue, so the operand loads of tile i + 1 overlap the output stage of tile i.
+// Cooperative schedule: the W warpgroups share every tile. Ping-pong (sm90_tile_shape.cuh): warpgroup g takes
+// the block's tiles g, g + 2, ... with its own staging tile, input buffers and named barrier (id 1 + g); the
+// producer fills the ring in the block's tile order, and a warpgroup starts a tile's mainloop only once the
+// other has waited for every slice of the tile before it (order barriers), so the mainloops alternate and each
+// one's epilogue runs while the other multiplies. The order also keeps the ring's parity waits sound: without
+// it a warpgroup could wait on a stage two fills ahead of the last completed one, where the parity of the fill
+// it wants equals that of the one before, which passes at once (stale operands, then a hang).
 // Per tile the consumers: start the cp.async copies of the next tile's epilogue inputs (scale, bias, int8
 // residual; double-buffered, so their latency hides behind this tile — or this tile's, single-buffered), run
 // the mainloop, stage the accumulators, and write the outputs with the shared epilogue — the same code and
@@ -30,8 +37,8 @@ namespace qatrt::cuda::conv_int8 {
 template <class Shape>
 inline constexpr int kSm90InputBufferBytes = EpilogueInputs<Shape>::kBytesWithResidual;
 template <class Shape>
-using Sm90Layout =
-    Sm90SharedLayout<Shape, EpilogueTile<Shape>::kBytes, Shape::kInputBuffers * kSm90InputBufferBytes<Shape>>;
+using Sm90Layout = Sm90SharedLayout<Shape, Shape::kTileGroups * EpilogueTile<Shape>::kBytes,
+                                    Shape::kTileGroups * Shape::kInputBuffers * kSm90InputBufferBytes<Shape>>;
 
 template <class Shape>
 __global__ void __launch_bounds__(Shape::kBlockThreads, Shape::kMinBlocksPerSm)
@@ -58,12 +65,25 @@ __global__ void __launch_bounds__(Shape::kBlockThreads, Shape::kMinBlocksPerSm)
     return;
   }
 
-  const int tid = static_cast<int>(threadIdx.x), warpgroup = warp / 4;
-  uint8_t* staging = shared + Layout::kStagingOffset;
-  constexpr int kAhead = Shape::kInputBuffers - 1;  // tiles between a copy of inputs and their use
-  auto inputs = [shared](int tile_index) {           // the input buffer of the block's tile_index-th tile
-    return shared + Layout::kInputsOffset + (tile_index % Shape::kInputBuffers) * kSm90InputBufferBytes<Shape>;
+  // group: which of the block's tiles in progress this warpgroup works on (always 0 when cooperative);
+  // warpgroup: its index among the warpgroups of that tile; tid: its thread index in the tile's epilogue.
+  const int group = Shape::kTileGroups == 1 ? 0 : warp / 4, warpgroup = (warp / 4) % Shape::kTileWarpgroups;
+  const int tid = static_cast<int>(threadIdx.x) - group * Shape::kThreads;
+  // The group's named barrier, 1 or 2, as an immediate: a barrier id held in a register makes ptxas reserve
+  // all 16 of the block's barriers.
+  auto sync_tile = [group] {
+    if (group == 0)
+      ptx::named_barrier_sync(1, Shape::kThreads);
+    else
+      ptx::named_barrier_sync(2, Shape::kThreads);
   };
+  uint8_t* staging = shared + Layout::kStagingOffset + group * EpilogueTile<Shape>::kBytes;
+  constexpr int kAhead = Shape::kInputBuffers - 1;  // the group's tiles between a copy of inputs and their use
+  auto inputs = [shared, group](int tile_index) {   // the input buffer of the group's tile_index-th tile
+    return shared + Layout::kInputsOffset +
+           (group * Shape::kInputBuffers + tile_index % Shape::kInputBuffers) * kSm90InputBufferBytes<Shape>;
+  };
+  const int step = Shape::kTileGroups * static_cast<int>(gridDim.x);  // from one of the group's tiles to the next
   // One cp.async group per tile, committed kAhead tiles ahead (an empty group past the last tile): waiting for
   // all but the newest kAhead groups completes the current tile's inputs.
   auto prefetch_inputs = [&](int tile, int tile_index) {
@@ -73,20 +93,33 @@ __global__ void __launch_bounds__(Shape::kBlockThreads, Shape::kMinBlocksPerSm)
     else
       ptx::cp_async_commit();
   };
+  // The ring holds the slices of the block's tiles in order; the group's own start after `group` tiles of
+  // k_slices slices each, and the other groups' tiles are skipped after each of its own.
   RingPosition<Shape::kStages> at;
+  at.skip(group * walk.k_slices);
   int32_t acc[Shape::kAccumulators];
-  if constexpr (kAhead == 1) prefetch_inputs(blockIdx.x, 0);
-  for (int tile = blockIdx.x, i = 0; tile < walk.tiles; tile += gridDim.x, ++i) {
+  const int first_tile = static_cast<int>(blockIdx.x) + group * static_cast<int>(gridDim.x);
+  if constexpr (kAhead == 1) prefetch_inputs(first_tile, 0);
+  for (int tile = first_tile, i = 0; tile < walk.tiles; tile += step, ++i) {
     const int m0 = walk.block_m(tile), n0 = walk.block_n(tile);
     // That buffer was last read by tile i − 1's epilogue (or by this tile's, with one buffer: the same one),
     // which ended at that tile's second barrier.
-    prefetch_inputs(tile + kAhead * gridDim.x, i + kAhead);
+    prefetch_inputs(tile + kAhead * step, i + kAhead);
+    if constexpr (Shape::kPingPong) {  // the tile before this one in the block's order is the other group's
+      if (group == 1)
+        ptx::mbarrier_wait(ring.mainloop_done(0), static_cast<uint32_t>(i) & 1);  // its i-th tile
+      else if (i > 0)
+        ptx::mbarrier_wait(ring.mainloop_done(1), static_cast<uint32_t>(i - 1) & 1);  // its (i − 1)-th
+    }
     accumulate_gemm_tile<Shape, Layout>(ring, at, walk.k_slices, warpgroup, lane, acc);
+    if constexpr (Shape::kPingPong)
+      if (lane == 0) ptx::mbarrier_arrive(ring.mainloop_done(group));
+    at.skip((Shape::kTileGroups - 1) * walk.k_slices);
     stage_gemm_accumulators<Shape>(staging, acc, warpgroup, warp % 4, lane);
     ptx::cp_async_wait<kAhead>();
-    ptx::named_barrier_sync(1, Shape::kThreads);  // staged tile and this tile's epilogue inputs complete
+    sync_tile();  // staged tile and this tile's epilogue inputs complete
     store_conv_tile<Shape>(args, staging, inputs(i), m0, n0, tid);
-    ptx::named_barrier_sync(1, Shape::kThreads);  // every consumer is done reading the staging tile and inputs
+    sync_tile();  // the tile's consumers are done with its staging tile and inputs
   }
   ptx::cp_async_wait<0>();  // nothing may land in shared memory after the block has left
 #endif

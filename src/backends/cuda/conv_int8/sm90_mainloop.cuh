@@ -18,7 +18,8 @@ namespace qatrt::cuda::conv_int8 {
 #ifdef QATRT_SM90_KERNELS
 
 // Accumulates one tile's whole reduction (k_slices slices) into acc, which it zeroes first; `at` is the ring
-// position of the tile's first slice and is left at the next tile's. warpgroup: 0 .. kConsumerWarpgroups − 1.
+// position of the tile's first slice and is left at the next tile's. warpgroup: the warpgroup's index among
+// those sharing the tile, 0 .. kTileWarpgroups − 1.
 template <class Shape, class Layout>
 __device__ __forceinline__ void accumulate_gemm_tile(const Ring<Shape, Layout>& ring, RingPosition<Shape::kStages>& at,
                                                      int k_slices, int warpgroup, int lane,

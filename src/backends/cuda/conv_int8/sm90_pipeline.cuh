@@ -29,6 +29,12 @@ struct RingPosition {
       phase ^= 1;
     }
   }
+  // Moves past `slices` positions (another warpgroup's tile, in the ping-pong schedule).
+  __device__ void skip(int slices) {
+    const int position = stage + slices;
+    stage = position % Stages;
+    phase ^= static_cast<uint32_t>(position / Stages) & 1;
+  }
 };
 
 // The output tiles of one block: tiles t = blockIdx.x, blockIdx.x + gridDim.x, ...; tile t covers rows
@@ -53,13 +59,18 @@ struct Ring {
   __device__ uint32_t b_tile(int stage) const { return a_tile(stage) + Shape::kATileBytes; }
   __device__ uint32_t full(int stage) const { return base + Layout::kFullBarriersOffset + 8 * stage; }
   __device__ uint32_t empty(int stage) const { return base + Layout::kEmptyBarriersOffset + 8 * stage; }
+  // Ping-pong: phase j completes when warpgroup `group` has waited for every slice of its j-th tile.
+  __device__ uint32_t mainloop_done(int group) const { return base + Layout::kOrderBarriersOffset + 8 * group; }
 
-  // One thread: the producer announces itself once per phase (with the bytes), the consumer warps one each.
+  // One thread: the producer announces itself once per phase (with the bytes), the warps of the tile that
+  // reads the stage one each (on the order barriers too).
   __device__ void init() const {
     for (int s = 0; s < Shape::kStages; ++s) {
       ptx::mbarrier_init(full(s), 1);
       ptx::mbarrier_init(empty(s), Shape::kConsumerWarps);
     }
+    if constexpr (Shape::kPingPong)
+      for (int g = 0; g < Shape::kTileGroups; ++g) ptx::mbarrier_init(mainloop_done(g), Shape::kConsumerWarps);
     ptx::fence_barrier_init();
   }
 };

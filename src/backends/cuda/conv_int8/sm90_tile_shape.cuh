@@ -6,7 +6,13 @@
 // into a ring of kStages stages with the TMA, running ahead into the next tile while the consumers finish the
 // current one; each consumer warpgroup multiplies its 64 rows with wgmma (m64nBNk32, two k-steps per slice)
 // and then all consumers run the shared epilogue (epilogue.cuh) on the block's tile.
-// kThreads counts the consumer threads only: it is the thread count the shared epilogue code is written for.
+// Two schedules of the consumer warpgroups:
+//   cooperative: all of them share one tile of 64·W rows (mainloop, then epilogue, then the next tile);
+//   ping-pong:   each warpgroup owns a whole 64-row tile and the two take the block's tiles in turn, so
+//                while one runs its epilogue (requantize, residual, stores) the other issues the wgmma of
+//                the next tile (the ring hands the slices out in tile order; order barriers, sm90_kernel.cuh,
+//                make the two mainloops take turns).
+// kThreads counts the threads of one tile's epilogue: the thread count the shared epilogue code is written for.
 #pragma once
 
 #include <cstdint>
@@ -17,21 +23,24 @@ namespace qatrt::cuda::conv_int8 {
 // consumer warpgroups per block the epilogue has few warps per SM to hide its latency, so it needs the
 // independent rows; the sm_80 tiles have many warps and spend the registers elsewhere.
 // InputBuffers: 2 copies the next tile's epilogue inputs during this tile (sm90_kernel.cuh), 1 saves the
-// shared memory.
+// shared memory. PingPong: the schedule (above); each warpgroup then has its own staging tile and inputs.
 template <int ConsumerWarpgroups_, int BN_, int Stages_, int MinBlocksPerSm_, int EpilogueRowUnroll_,
-          int InputBuffers_ = 2>
+          int InputBuffers_ = 2, bool PingPong_ = false>
 struct Sm90TileShape {
   static constexpr int kConsumerWarpgroups = ConsumerWarpgroups_;
-  static constexpr int kBM = 64 * kConsumerWarpgroups, kBN = BN_, kBK = 64;
+  static constexpr bool kPingPong = PingPong_;
+  static constexpr int kTileWarpgroups = kPingPong ? 1 : kConsumerWarpgroups;  // warpgroups sharing a tile
+  static constexpr int kTileGroups = kConsumerWarpgroups / kTileWarpgroups;    // tiles in progress per block
+  static constexpr int kBM = 64 * kTileWarpgroups, kBN = BN_, kBK = 64;
   static constexpr int kStages = Stages_;
   static constexpr int kMinBlocksPerSm = MinBlocksPerSm_;
   static constexpr int kEpilogueRowUnroll = EpilogueRowUnroll_;
   static constexpr int kInputBuffers = InputBuffers_;
   static constexpr int kAccumulators = kBN / 2;  // int32 per thread: 64 × BN over 128 threads
-  static constexpr int kThreads = 128 * kConsumerWarpgroups;  // consumers (and the epilogue)
-  static constexpr int kConsumerWarps = 4 * kConsumerWarpgroups;
-  static constexpr int kProducerWarp = kConsumerWarps;  // the warp after the consumer warpgroups
-  static constexpr int kBlockThreads = kThreads + 32;
+  static constexpr int kThreads = 128 * kTileWarpgroups;  // one tile's consumers (and its epilogue)
+  static constexpr int kConsumerWarps = 4 * kTileWarpgroups;  // the warps that read one stage
+  static constexpr int kProducerWarp = 4 * kConsumerWarpgroups;  // the warp after the consumer warpgroups
+  static constexpr int kBlockThreads = 128 * kConsumerWarpgroups + 32;
   static constexpr int kATileBytes = kBM * kBK, kBTileBytes = kBN * kBK;
   static constexpr int kStageBytes = kATileBytes + kBTileBytes;
 
@@ -42,16 +51,20 @@ struct Sm90TileShape {
   static_assert(kStages >= 2, "the producer must be able to run ahead of the consumers");
   static_assert(kBN == 64 || kBN == 128, "wgmma_int8.cuh wraps m64n64k32 and m64n128k32");
   static_assert(kInputBuffers == 1 || kInputBuffers == 2, "epilogue input buffers");
+  static_assert(!kPingPong || kConsumerWarpgroups == 2, "ping-pong alternates two warpgroups");
 };
 
 // Offsets from the block's 1024-byte aligned shared-memory base: the stages (A tile, then B tile), the
-// stages' full and empty mbarriers, the epilogue's staging tile, then the epilogue's inputs.
+// stages' full and empty mbarriers, the ping-pong order mbarriers (one per warpgroup), the epilogue's staging
+// tile, then the epilogue's inputs.
 template <class Shape, int StagingBytes, int InputBytes>
 struct Sm90SharedLayout {
   static constexpr int kStagesOffset = 0;
   static constexpr int kFullBarriersOffset = Shape::kStages * Shape::kStageBytes;
   static constexpr int kEmptyBarriersOffset = kFullBarriersOffset + 8 * Shape::kStages;
-  static constexpr int kStagingOffset = (kEmptyBarriersOffset + 8 * Shape::kStages + 127) / 128 * 128;
+  static constexpr int kOrderBarriersOffset = kEmptyBarriersOffset + 8 * Shape::kStages;
+  static constexpr int kOrderBarriers = Shape::kPingPong ? Shape::kTileGroups : 0;
+  static constexpr int kStagingOffset = (kOrderBarriersOffset + 8 * kOrderBarriers + 127) / 128 * 128;
   static constexpr int kInputsOffset = kStagingOffset + StagingBytes;
   static constexpr int kBytes = kInputsOffset + InputBytes;
   static constexpr int kAlignment = 1024;  // dynamic shared memory is only promised 16-byte alignment
