@@ -16,6 +16,7 @@
 
 #include <cstdint>
 
+#include "backends/cuda/conv_int8/float_conversions.h"
 #include "backends/cuda/conv_int8/mainloop.cuh"
 #include "backends/cuda/conv_int8/problem.h"
 #include "backends/cuda/conv_int8/requantize.h"
@@ -63,10 +64,11 @@ __device__ __forceinline__ void stage_accumulators(uint8_t* tile, const WarpAccu
 }
 
 // y for one element, given its channel's scale and bias (has_bias false: no addition, as in the host code).
+// float_of_int32 is static_cast<float>(acc) without the conversion instruction (float_conversions.h).
 template <ConvResidual Residual>
 __device__ __forceinline__ float epilogue_value(const ConvEpilogue& e, int32_t acc, float scale, float bias,
                                                 float residual) {
-  float y = __fmul_rn(static_cast<float>(acc), scale);
+  float y = __fmul_rn(float_of_int32(acc), scale);
   if (e.bias) y = __fadd_rn(y, bias);
   if constexpr (Residual != ConvResidual::kNone) y = __fadd_rn(y, residual);
   if (e.relu) y = y < 0.0f ? 0.0f : y;  // the host's std::max(y, 0.0f), keeping −0 as it does
@@ -139,17 +141,21 @@ struct ResidualVector {
   __device__ float value(const ConvEpilogue&, int) const { return 0.0f; }
 };
 
+// The int8 lanes are kept biased by 128 (bias_int8_lanes), which float_of_int8_lane turns into floats without a
+// conversion instruction.
 template <class Shape>
 struct ResidualVector<Shape, ConvResidual::kInt8> {
-  int4 raw;
+  uint32_t biased[4];
   __device__ void load(const ConvEpilogue&, const uint8_t* inputs, int row, int col, int64_t) {
-    raw = *reinterpret_cast<const int4*>(inputs + EpilogueInputs<Shape>::kResidualOffset +
-                                         row * EpilogueInputs<Shape>::kResidualRowBytes + col);
+    const int4 raw = *reinterpret_cast<const int4*>(inputs + EpilogueInputs<Shape>::kResidualOffset +
+                                                    row * EpilogueInputs<Shape>::kResidualRowBytes + col);
+    biased[0] = bias_int8_lanes(static_cast<uint32_t>(raw.x));
+    biased[1] = bias_int8_lanes(static_cast<uint32_t>(raw.y));
+    biased[2] = bias_int8_lanes(static_cast<uint32_t>(raw.z));
+    biased[3] = bias_int8_lanes(static_cast<uint32_t>(raw.w));
   }
   __device__ float value(const ConvEpilogue& e, int c) const {
-    const int word = c < 4 ? raw.x : c < 8 ? raw.y : c < 12 ? raw.z : raw.w;
-    const auto q = static_cast<int8_t>(static_cast<uint32_t>(word) >> (8 * (c % 4)));
-    return __fmul_rn(static_cast<float>(q), e.residual_scale);
+    return __fmul_rn(float_of_int8_lane(biased[c / 4], c % 4), e.residual_scale);
   }
 };
 
@@ -216,12 +222,11 @@ __device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const 
       if constexpr (Output == ConvOutput::kInt8) {
         uint32_t word[4];
 #pragma unroll
-        for (int i = 0; i < 4; ++i) {
-          word[i] = 0;
-#pragma unroll
-          for (int c = 0; c < 4; ++c)
-            word[i] |= static_cast<uint32_t>(static_cast<uint8_t>(requantize(y[4 * i + c], s, inverse_s))) << (8 * c);
-        }
+        for (int i = 0; i < 4; ++i)
+          word[i] = pack_low_bytes(requantize_low_byte(y[4 * i], s, inverse_s),
+                                   requantize_low_byte(y[4 * i + 1], s, inverse_s),
+                                   requantize_low_byte(y[4 * i + 2], s, inverse_s),
+                                   requantize_low_byte(y[4 * i + 3], s, inverse_s));
         *reinterpret_cast<int4*>(static_cast<int8_t*>(args.y) + index) =
             make_int4(static_cast<int>(word[0]), static_cast<int>(word[1]), static_cast<int>(word[2]),
                       static_cast<int>(word[3]));
