@@ -56,9 +56,10 @@ env_for_binaries() {
   export QATRT_RESNET50_PLAN=$PWD/$PLAN
 }
 
+# A kernel that deadlocks would otherwise hang the whole device call: the tests get TEST_TIMEOUT seconds.
 run_tests() {
   echo "== tests"
-  "$BUILD/tests/test_unit_cuda" --gtest_color=no 2>&1 | tee "$LOGS/test_unit_cuda.log"
+  timeout "${TEST_TIMEOUT:-300}" "$BUILD/tests/test_unit_cuda" --gtest_color=no 2>&1 | tee "$LOGS/test_unit_cuda.log"
 }
 
 bench() {
