@@ -9,7 +9,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${QATRT_BUILD_DIR:-$root/build}
 jobs=$(nproc)
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+# -O1 for the tests' own sources only (see QATRT_TEST_COMPILE_OPTIONS in tests/CMakeLists.txt).
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQATRT_TEST_COMPILE_OPTIONS=-O1
 ninja -C "$build" -j "$jobs"
 ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
 if [[ ${QATRT_SKIP_SANITIZERS:-0} != 1 ]]; then
