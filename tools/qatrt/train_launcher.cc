@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -49,6 +52,51 @@ struct Worker {
   int rank;
   pid_t pid;
 };
+
+std::string describe_rank(int rank, int world, const LaunchPlan& plan) {
+  return "rank " + std::to_string(rank) + " of " + std::to_string(world) + " (" +
+         (plan.cuda ? "cuda:" + std::to_string(rank - plan.node_rank * plan.local_processes) : std::string("cpu")) + ")";
+}
+
+// Waits for every worker; returns the failures ("rank R of W (device) exited with status S"), by rank. When one
+// rank fails, the others usually fail too a moment later, in their next collective ("connection reset"), and
+// which of them the kernel reports first is a matter of timing: so every rank that ends on its own within
+// kGracePeriod of the first failure is reported, the cause among them. Ranks still running then are stopped
+// (they could block in a collective until the backend's timeout) and reported as stopped, not as failures.
+std::vector<std::string> wait_for_workers(std::vector<Worker>& workers, int world, const LaunchPlan& plan) {
+  constexpr auto kGracePeriod = std::chrono::seconds(3);
+  std::vector<std::pair<int, std::string>> failed;
+  std::optional<std::chrono::steady_clock::time_point> first_failure;
+  bool stopped_any = false;
+  for (size_t running = workers.size(); running > 0;) {
+    int status = 0;
+    const bool grace_over = first_failure && std::chrono::steady_clock::now() - *first_failure > kGracePeriod;
+    if (grace_over && !stopped_any) {
+      for (const Worker& w : workers)
+        if (w.pid > 0) kill(w.pid, SIGTERM);
+      stopped_any = true;
+    }
+    const pid_t pid = waitpid(-1, &status, first_failure && !stopped_any ? WNOHANG : 0);
+    if (pid == 0) {  // within the grace period, nobody else has ended yet
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    if (pid < 0) break;
+    auto it = std::find_if(workers.begin(), workers.end(), [&](const Worker& w) { return w.pid == pid; });
+    if (it == workers.end()) continue;
+    --running;
+    it->pid = -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+    if (stopped_any) continue;  // ended by our SIGTERM
+    failed.emplace_back(it->rank, describe_rank(it->rank, world, plan) + " " + describe_exit(status));
+    if (!first_failure) first_failure = std::chrono::steady_clock::now();
+  }
+  std::sort(failed.begin(), failed.end());
+  std::vector<std::string> result;
+  for (auto& f : failed) result.push_back(std::move(f.second));
+  if (stopped_any && !result.empty()) result.back() += "; the other ranks were stopped";
+  return result;
+}
 
 }  // namespace
 
@@ -135,32 +183,16 @@ int launch_workers(const LaunchPlan& plan) {
     workers.push_back({rank, pid});
   }
 
-  // The first failure decides; the rest are stopped, since they would block in their next collective.
-  int failed_rank = workers.size() == static_cast<size_t>(plan.local_processes) ? -1 : -2;
-  std::string failure;
-  for (size_t running = workers.size(); running > 0;) {
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) break;
-    auto it = std::find_if(workers.begin(), workers.end(), [&](const Worker& w) { return w.pid == pid; });
-    if (it == workers.end()) continue;
-    --running;
-    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (!ok && failed_rank == -1) {
-      failed_rank = it->rank;
-      failure = describe_exit(status);
-      for (const Worker& w : workers)
-        if (w.pid > 0 && w.pid != pid) kill(w.pid, SIGTERM);
-    }
-    it->pid = -1;
-  }
+  const bool all_started = workers.size() == static_cast<size_t>(plan.local_processes);
+  const std::vector<std::string> failures = wait_for_workers(workers, world, plan);
   if (!own_dir.empty()) std::filesystem::remove_all(own_dir);
-  if (failed_rank >= 0) {
-    std::fprintf(stderr, "error: data-parallel training failed: rank %d of %d (%s) %s; the other ranks were stopped\n", failed_rank, world,
-                 plan.cuda ? ("cuda:" + std::to_string(failed_rank - plan.node_rank * plan.local_processes)).c_str() : "cpu", failure.c_str());
+  if (!failures.empty()) {
+    std::string list;
+    for (const std::string& f : failures) list += (list.empty() ? "" : ", ") + f;
+    std::fprintf(stderr, "error: data-parallel training failed: %s\n", list.c_str());
     return 1;
   }
-  return failed_rank == -1 ? 0 : 1;
+  return all_started ? 0 : 1;
 }
 
 }  // namespace qatrt::cli
