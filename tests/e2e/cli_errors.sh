@@ -41,6 +41,8 @@ check "unknown subcommand" 2 "frobnicate" -- "$QATRT" frobnicate
 check "bad preset value" 2 "keras" -- "$QATRT" infer --engine "$T/m.plan" --image "$T/i.png" --preprocess keras
 check "exclusive precisions" 2 "--fp32" -- "$QATRT" build --onnx "$T/m.onnx" --saveEngine "$T/m.plan" --int8 --fp32
 check "inspect needs a source" 2 "--onnx or --engine" -- "$QATRT" inspect
+check "bench --streams 0" 2 "--streams" -- "$QATRT" bench --engine "$T/m.plan" --backend cuda --streams 0
+check "bench --streams on the cpu" 1 "--streams 2 needs --backend cuda" -- "$QATRT" bench --engine "$T/m.plan" --streams 2
 
 # --- missing and foreign files (exit 1) ------------------------------------------------------------------
 check "missing model" 1 "$T/missing.onnx" -- "$QATRT" build --onnx "$T/missing.onnx" --saveEngine "$T/m.plan"

@@ -40,6 +40,9 @@ Status export_times(const std::string& path, const std::vector<Timing>& timings)
 
 int run_bench(const BenchOptions& o) {
   if (o.backend == "cuda") return run_cuda_bench(o);
+  if (o.streams != 1)
+    return fail(make_error(StatusCode::kInvalidArgument, "--streams ", o.streams, " needs --backend cuda (the ",
+                           o.backend, " backend runs one request at a time; use --threads for its parallelism)"));
   auto plan = read_plan_for_host(o.plan);
   if (!plan.ok()) return fail(plan.status());
   const std::string graph_name = plan->graph.name;
@@ -124,6 +127,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--exportTimes", o->export_times, "Write every iteration's start/end/latency (ms) as JSON");
   cmd->add_option("--exportProfile", o->export_profile, "cuda: write per-layer GPU times (ms) as JSON");
+  cmd->add_option("--streams", o->streams,
+                  "cuda: N execution contexts replaying at once, each on its own stream (concurrent requests)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->callback([o, iterations, duration, &exit_code] {
     o->iterations_given = iterations->count() > 0;
     o->duration_given = duration->count() > 0;

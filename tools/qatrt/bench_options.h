@@ -17,6 +17,7 @@ struct BenchOptions {
   std::string backend = "cpu";
   std::string export_times;
   std::string export_profile;  // cuda only: per-layer times
+  int streams = 1;             // cuda only: execution contexts replaying at once, one stream and host thread each
 };
 
 // trtexec's stopping rule: time at least `iterations` runs and at least `duration_s` seconds; with only
