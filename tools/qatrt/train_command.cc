@@ -68,19 +68,21 @@ Status evaluate_with_trainer(const Graph& graph, const TrainCommandOptions& o, c
 // Import, then (for a float model) the recipe's Q/DQ and calibration: steps 1 and 2. `calibrated`: whether
 // the Q/DQ graph was made here (else the model had its own).
 StatusOr<Graph> prepare_model(const TrainCommandOptions& o, bool* calibrated = nullptr) {
-  std::printf("[1/4] import %s\n", o.model.path().c_str());
+  // A launched worker's stdout (rank 0's) follows the launcher's, which already printed steps 1 and 2.
+  const bool announce = !is_launched_worker();
+  if (announce) std::printf("[1/4] import %s\n", o.model.path().c_str());
   QATRT_ASSIGN_OR_RETURN(Graph model, load_model(o.model));
   QATRT_RETURN_IF_ERROR(describe_image_input(model).status());
   Graph quantized = model;
   if (has_quantizers(model)) {
-    std::printf("[2/4] the model already has Q/DQ: training from its scales\n");
+    if (announce) std::printf("[2/4] the model already has Q/DQ: training from its scales\n");
     if (calibrated) *calibrated = false;
     return quantized;
   }
-  std::printf("[2/4] insert Q/DQ (recipe) and calibrate (%s)\n", o.calibration.method.c_str());
+  if (announce) std::printf("[2/4] insert Q/DQ (recipe) and calibrate (%s)\n", o.calibration.method.c_str());
   QATRT_ASSIGN_OR_RETURN(auto placed, insert_qdq(quantized, QdqRecipe{}));
   QATRT_ASSIGN_OR_RETURN(size_t ranged, calibrate_activations(model, quantized, o.calibration, o.preprocess, o.train.threads));
-  std::printf("      %zu quantizers, %zu activation ranges\n", placed.size(), ranged);
+  if (announce) std::printf("      %zu quantizers, %zu activation ranges\n", placed.size(), ranged);
   if (calibrated) *calibrated = true;
   return quantized;
 }
