@@ -7,7 +7,10 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <type_traits>
+
+#include "train/rendezvous.h"
 
 // CMake defines QATRT_C10D_GLOO / QATRT_C10D_NCCL when the backend's own headers were found. c10d's headers
 // are empty unless USE_C10D_GLOO / USE_C10D_NCCL are defined; PyTorch's wheel defines both for every user
@@ -88,22 +91,15 @@ class C10dGroup : public DataParallelGroup {
 };
 
 StatusOr<c10::intrusive_ptr<c10d::Store>> make_store(const std::string& rendezvous, int rank, int world_size) {
-  const std::string tcp = "tcp://";
-  if (rendezvous.rfind(tcp, 0) == 0) {
-    const std::string address = rendezvous.substr(tcp.size());
-    const size_t colon = address.rfind(':');
-    const int port = colon == std::string::npos ? -1 : std::atoi(address.c_str() + colon + 1);
-    if (colon == std::string::npos || colon == 0 || port <= 0 || port > 65535)
-      return make_error(StatusCode::kInvalidArgument, "--rendezvous '", rendezvous, "': expected tcp://HOST:PORT (rank 0 serves the store on HOST)");
+  QATRT_ASSIGN_OR_RETURN(std::optional<TcpRendezvous> tcp, parse_rendezvous(rendezvous));
+  if (tcp) {
     c10d::TCPStoreOptions options;
-    options.port = static_cast<uint16_t>(port);
+    options.port = tcp->port;
     options.isServer = rank == 0;
     options.numWorkers = static_cast<size_t>(world_size);
-    return c10::intrusive_ptr<c10d::Store>(c10::make_intrusive<c10d::TCPStore>(address.substr(0, colon), options));
+    return c10::intrusive_ptr<c10d::Store>(c10::make_intrusive<c10d::TCPStore>(tcp->host, options));
   }
-  std::error_code ec;
-  if (!std::filesystem::is_directory(rendezvous, ec))
-    return make_error(StatusCode::kNotFound, "--rendezvous '", rendezvous, "' is not a directory; give a directory all ranks can write, or tcp://HOST:PORT");
+  QATRT_RETURN_IF_ERROR(check_rendezvous(rendezvous));  // a directory: it exists and is writable
   return c10::intrusive_ptr<c10d::Store>(c10::make_intrusive<c10d::FileStore>((std::filesystem::path(rendezvous) / kStoreFile).string(), world_size));
 }
 

@@ -1,6 +1,6 @@
 // The collectives data-parallel training needs (one process per device), over libtorch's c10d:
-//   * rendezvous through a store: "tcp://HOST:PORT" (a TCPStore served by rank 0 on HOST, for several hosts)
-//     or a directory every rank can write (a FileStore file in it, for one host or a shared file system);
+//   * rendezvous through a store (train/rendezvous.h): "tcp://HOST:PORT" (a TCPStore served by rank 0 on HOST,
+//     for several hosts) or a directory every rank can write (a FileStore file in it, one host or a shared FS);
 //   * the backend by device: NCCL for CUDA tensors, Gloo for CPU tensors (so CI tests the same path with CPU
 //     processes);
 //   * broadcast from rank 0, sum, and the gradient average: after backward, every parameter gradient

@@ -18,6 +18,7 @@
 #include "model_io.h"
 #include "model_source.h"
 #include "passes/insert_qdq.h"
+#include "train/rendezvous.h"
 #include "train/trainer.h"
 #include "train_launcher.h"
 

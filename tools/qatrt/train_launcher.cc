@@ -111,22 +111,6 @@ StatusOr<WorkerRole> launched_worker_role() {
   return role;
 }
 
-Status check_rendezvous(const std::string& rendezvous) {
-  if (rendezvous.rfind("tcp://", 0) == 0) {
-    const size_t colon = rendezvous.rfind(':');
-    const int port = colon > 5 ? std::atoi(rendezvous.c_str() + colon + 1) : 0;
-    if (port <= 0 || port > 65535 || colon == 6)
-      return make_error(StatusCode::kInvalidArgument, "--rendezvous '", rendezvous, "': expected tcp://HOST:PORT (rank 0 serves the store on HOST:PORT)");
-    return Status::ok_status();
-  }
-  std::error_code ec;
-  if (!std::filesystem::is_directory(rendezvous, ec))
-    return make_error(StatusCode::kNotFound, "--rendezvous '", rendezvous, "' is not a directory; give a directory every rank can write, or tcp://HOST:PORT");
-  if (access(rendezvous.c_str(), W_OK | X_OK) != 0)
-    return make_error(StatusCode::kIoError, "--rendezvous '", rendezvous, "' is not writable (", std::strerror(errno), "); the ranks meet through a file there");
-  return Status::ok_status();
-}
-
 int launch_workers(const LaunchPlan& plan) {
   const int world = plan.nodes * plan.local_processes;
   std::string rendezvous = plan.rendezvous;

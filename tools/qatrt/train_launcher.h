@@ -34,8 +34,6 @@ struct WorkerRole {
 StatusOr<WorkerRole> launched_worker_role();
 bool is_launched_worker();
 
-// Checks the rendezvous before anything starts: tcp://HOST:PORT, or a directory this process can write.
-Status check_rendezvous(const std::string& rendezvous);
 
 // Starts the workers and waits for all; the exit status of the launch (0 when every worker succeeded).
 int launch_workers(const LaunchPlan& plan);
