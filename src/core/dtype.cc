@@ -10,6 +10,7 @@ size_t dtype_size(DType type) {
     case DType::kInt32: return 4;
     case DType::kInt64: return 8;
     case DType::kBool: return 1;
+    case DType::kFloat64: return 8;
   }
   return 0;
 }
@@ -22,6 +23,7 @@ std::string_view dtype_name(DType type) {
     case DType::kInt32: return "int32";
     case DType::kInt64: return "int64";
     case DType::kBool: return "bool";
+    case DType::kFloat64: return "float64";
   }
   return "?";
 }

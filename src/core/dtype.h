@@ -7,7 +7,7 @@
 
 namespace qatrt {
 
-enum class DType : uint8_t { kFloat32 = 0, kInt8 = 1, kUInt8 = 2, kInt32 = 3, kInt64 = 4, kBool = 5 };
+enum class DType : uint8_t { kFloat32 = 0, kInt8 = 1, kUInt8 = 2, kInt32 = 3, kInt64 = 4, kBool = 5, kFloat64 = 6 };
 
 size_t dtype_size(DType type);
 std::string_view dtype_name(DType type);  // "float32", "int8", ...
@@ -20,5 +20,6 @@ template <> constexpr DType dtype_of<uint8_t>() { return DType::kUInt8; }
 template <> constexpr DType dtype_of<int32_t>() { return DType::kInt32; }
 template <> constexpr DType dtype_of<int64_t>() { return DType::kInt64; }
 template <> constexpr DType dtype_of<bool>() { return DType::kBool; }
+template <> constexpr DType dtype_of<double>() { return DType::kFloat64; }
 
 }  // namespace qatrt

@@ -26,16 +26,34 @@ struct QuantParams {
 inline int32_t quant_min(DType type) { return type == DType::kUInt8 ? 0 : -128; }
 inline int32_t quant_max(DType type) { return type == DType::kUInt8 ? 255 : 127; }
 
+// Q and DQ with every step in Real: float for quantize_value / dequantize_value (the default), double for
+// quantize_value_exact / dequantize_value_exact (nodes built with exact rounding, src/ir/ops.h: x / scale is a
+// true division in double, where float32 can round the other way at a .5 boundary).
 // std::nearbyint rounds half to even under the default FE_TONEAREST mode, which qatrt never changes.
-inline int32_t quantize_value(float x, float scale, int64_t zero_point, DType type) {
-  float r = std::nearbyint(x / scale) + static_cast<float>(zero_point);
-  r = std::fmax(r, static_cast<float>(quant_min(type)));
-  r = std::fmin(r, static_cast<float>(quant_max(type)));
+template <typename Real>
+inline int32_t quantize_in(Real x, Real scale, int64_t zero_point, DType type) {
+  Real r = std::nearbyint(x / scale) + static_cast<Real>(zero_point);
+  r = std::fmax(r, static_cast<Real>(quant_min(type)));
+  r = std::fmin(r, static_cast<Real>(quant_max(type)));
   return static_cast<int32_t>(r);
 }
 
+template <typename Real>
+inline Real dequantize_in(int32_t q, Real scale, int64_t zero_point) {
+  return static_cast<Real>(q - zero_point) * scale;
+}
+
+inline int32_t quantize_value(float x, float scale, int64_t zero_point, DType type) {
+  return quantize_in<float>(x, scale, zero_point, type);
+}
 inline float dequantize_value(int32_t q, float scale, int64_t zero_point) {
-  return static_cast<float>(q - zero_point) * scale;
+  return dequantize_in<float>(q, scale, zero_point);
+}
+inline int32_t quantize_value_exact(double y, double scale, int64_t zero_point, DType type) {
+  return quantize_in<double>(y, scale, zero_point, type);
+}
+inline double dequantize_value_exact(int32_t q, double scale, int64_t zero_point) {
+  return dequantize_in<double>(q, scale, zero_point);
 }
 
 }  // namespace qatrt

@@ -15,6 +15,7 @@ double Tensor::as_double(int64_t i) const {
     case DType::kInt32: return data<int32_t>()[i];
     case DType::kInt64: return static_cast<double>(data<int64_t>()[i]);
     case DType::kBool: return data<bool>()[i] ? 1.0 : 0.0;
+    case DType::kFloat64: return data<double>()[i];
   }
   return 0;
 }

@@ -14,6 +14,7 @@ int32_t onnx_elem_type(DType type) {
     case DType::kInt32: return onnx::TensorProto::INT32;
     case DType::kInt64: return onnx::TensorProto::INT64;
     case DType::kBool: return onnx::TensorProto::BOOL;
+    case DType::kFloat64: return onnx::TensorProto::DOUBLE;
   }
   return onnx::TensorProto::UNDEFINED;
 }

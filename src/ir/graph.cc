@@ -50,6 +50,8 @@ std::vector<float> Node::attr_floats(const std::string& key, std::vector<float> 
   return v ? *v : fallback;
 }
 
+const Tensor* Node::attr_tensor(const std::string& key) const { return find_attr<Tensor>(*this, key); }
+
 std::string Node::describe() const { return "node '" + name + "' (" + std::string(op_name(op)) + ")"; }
 
 ValueId Graph::add_value(Value value) {

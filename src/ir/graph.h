@@ -51,6 +51,8 @@ struct Node {
   std::string attr_string(const std::string& key, const std::string& fallback) const;
   std::vector<int64_t> attr_ints(const std::string& key, std::vector<int64_t> fallback = {}) const;
   std::vector<float> attr_floats(const std::string& key, std::vector<float> fallback = {}) const;
+  // The Tensor attribute `key`, or nullptr when it is absent or holds another kind of value.
+  const Tensor* attr_tensor(const std::string& key) const;
   // "node 'conv1' (Conv)": the prefix of every error about this node.
   std::string describe() const;
 };

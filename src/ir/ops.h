@@ -27,6 +27,23 @@
 //         bias f32 const [N] | none, residual quantized | f32 | none)
 //       attrs: relu. Same epilogue as QConv with k → n.
 //   Requantize(x int8|uint8 (quant)) → int8|uint8 (quant): out = Q_out(DQ_in(x)), per-tensor.
+//
+// Exact rounding (`qatrt build --exact`, PrecisionMode::kInt8Exact). A node with attr "exact_rounding" = 1
+// rounds every value as the real-number evaluation of the Q/DQ graph does, so its integer outputs equal a
+// float64 evaluation of the source model (float32 arithmetic decides the roundings of values that lie within
+// ~1e-5 LSB of a .5 boundary, and in a deep network each such 1-LSB difference spreads). Such nodes:
+//   QConv, QGemm: y computed in double from the exact int32 acc:
+//       y = relu?( acc·(s_x·S[k]) + B[k] + residual ),  out = saturate(roundTiesToEven(y / s_out) + z_out)
+//     S[k] = attr "exact_weight_scales" (float64 tensor [K]) when present, else the weight's scale;
+//     B[k] = attr "exact_bias" (float64 tensor [K]) when present, else bias[k] (0 when absent).
+//     fold_batchnorm sets both attrs: s_w·γ/√(σ²+ε) and the folded bias rounded to float32 would move y by
+//     ~6e-8 relative. A float output is (float)y.
+//   QuantizeLinear: q = saturate(roundTiesToEven((double)x / s) + z).
+//   Requantize: q = saturate(roundTiesToEven((q_in − z_in)·s_in / s_out) + z_out) in double.
+//   AveragePool / GlobalAveragePool with a quantized output: the window mean of the dequantized inputs in
+//     double, then quantized as above.
+// A backend that cannot compute a node this way must refuse it in supports() (naming --exact), never run it
+// in float32.
 // An absent optional operand is kNoValue in Node::inputs.
 #pragma once
 

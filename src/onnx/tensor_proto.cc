@@ -87,6 +87,8 @@ StatusOr<Tensor> tensor_from_onnx(const onnx::TensorProto& proto) {
     case DType::kInt32: copy_typed<int32_t>(proto.int32_data(), tensor); break;
     case DType::kInt64: copy_typed<int64_t>(proto.int64_data(), tensor); break;
     case DType::kBool: copy_typed<bool>(proto.int32_data(), tensor); break;
+    case DType::kFloat64:  // dtype_from_onnx maps no ONNX type to it (float64 lives only in --exact plans)
+      return make_error(StatusCode::kUnsupported, context(), ": float64 tensors are not imported");
   }
   return tensor;
 }

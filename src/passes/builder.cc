@@ -9,6 +9,8 @@
 //                → fuse_conv_epilogue → fuse_gemm_epilogue → remove_dead_code → assign_precision
 //                (activation Q→DQ pairs stay and run; the fusions see float weights, so only the float
 //                halves fire and each Q/DQ keeps rounding the value between two float layers)
+//   int8-exact:  the int8 pipeline with PassContext::exact_rounding, then mark_exact_rounding before
+//                assign_precision
 // In fp32 mode the fusions find no int8 operands left (dequantize_for_fp32 removed them), so only their
 // float halves fire. fold_batchnorm runs after sink_transposes so a weight Transpose is already folded.
 #include "passes/builder.h"
@@ -34,10 +36,13 @@ std::vector<Pass> pipeline(PrecisionMode mode) {
             {"dequantize_weights", dequantize_weights}, {"fold_batchnorm", fold_batchnorm},
             {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
             {"remove_dead_code", remove_dead_code},     {"assign_precision", precision}};
-  return {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
-          {"fold_batchnorm", fold_batchnorm},         {"propagate_qdq", propagate_qdq},
-          {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
-          {"remove_dead_code", remove_dead_code},     {"assign_precision", precision}};
+  std::vector<Pass> passes = {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
+                               {"fold_batchnorm", fold_batchnorm},         {"propagate_qdq", propagate_qdq},
+                               {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
+                               {"remove_dead_code", remove_dead_code}};
+  if (mode == PrecisionMode::kInt8Exact) passes.push_back({"mark_exact_rounding", mark_exact_rounding});
+  passes.push_back({"assign_precision", precision});
+  return passes;
 }
 
 Status check_graph(Graph& graph, const std::string& stage) {
@@ -53,12 +58,14 @@ StatusOr<PrecisionMode> parse_precision_mode(const std::string& text) {
   if (text == "fp32") return PrecisionMode::kFp32;
   if (text == "best") return PrecisionMode::kBest;
   if (text == "fakequant") return PrecisionMode::kFakeQuant;
+  if (text == "int8-exact") return PrecisionMode::kInt8Exact;
   return make_error(StatusCode::kInvalidArgument, "precision mode '", text,
-                    "' is not known; use int8, fp32, best or fakequant");
+                    "' is not known; use int8, int8-exact, fp32, best or fakequant");
 }
 
 Status optimize_graph(Graph& graph, PrecisionMode mode, PassContext& context) {
   QATRT_RETURN_IF_ERROR(check_graph(graph, "before optimization (the imported graph)"));
+  context.exact_rounding = mode == PrecisionMode::kInt8Exact;
   for (const Pass& pass : pipeline(mode)) {
     size_t logged = context.log.size();
     auto start = std::chrono::steady_clock::now();

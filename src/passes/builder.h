@@ -18,6 +18,9 @@ enum class PrecisionMode {
   // once): the fake-quantized model QAT trains and ONNX Runtime's reference semantics, the oracle the int8
   // plan is compared with for accuracy.
   kFakeQuant,
+  // kInt8 whose every rounding is exact (src/ir/ops.h, "Exact rounding"): its integers equal a float64
+  // evaluation of the Q/DQ graph. Runs on the CPU and reference backends, slower than kInt8.
+  kInt8Exact,
 };
 
 StatusOr<PrecisionMode> parse_precision_mode(const std::string& text);

@@ -17,6 +17,7 @@
 // is still exact with it, QConv/QGemm multiply by it like any scale, and only weight DQs get one (the
 // activation rewrites in propagate_qdq require s > 0), but a backend's standalone DQ kernel may refuse it.
 // The rescaled weight is a private copy (new constant value and new DQ) so other readers keep the original.
+// With PassContext::exact_rounding the node also keeps s'[k] and b'[k] unrounded (passes/exact_epilogue.h).
 //
 // Gemm (transA = 0) and MatMul (A and W 2-D) → BN over [M, N]: the same fold along the weight's N axis
 // (Gemm: transB ? 0 : 1, MatMul: 1), with C' = (beta·C − μ)·f + β_bn and beta = 1 (alpha stays: it scales
@@ -28,6 +29,7 @@
 #include <cmath>
 
 #include "passes/constant_math.h"
+#include "passes/exact_epilogue.h"
 #include "passes/fusion_checks.h"
 #include "passes/graph_index.h"
 #include "passes/passes.h"
@@ -134,8 +136,9 @@ Tensor reflect_negative_channels(const Tensor& q, const QuantParams& params, std
 }
 
 // W' = W·f along `axis`, as a new value (a new constant, or a new DQ reading a private copy of the integers).
+// `factor` comes back with the sign of every mirrored channel flipped.
 ValueId rescale_weight(Graph& graph, const GraphIndex& index, ValueId weight, int64_t axis,
-                       std::vector<double> factor) {
+                       std::vector<double>& factor) {
   const int64_t channels = static_cast<int64_t>(factor.size());
   if (graph.value(weight).constant) {
     Tensor scaled = graph.value(weight).constant->clone();
@@ -163,6 +166,27 @@ ValueId rescale_weight(Graph& graph, const GraphIndex& index, ValueId weight, in
   return scaled;
 }
 
+// s'[k] and b'[k] in double, from the node's exact values before the fold. `factor` is the one rescale_weight
+// returned (mirrored channels flipped); the bias uses the BN's own factor, unflipped.
+void record_exact_fold(const Graph& graph, const GraphIndex& index, Node& target, const Node& producer,
+                       const std::vector<double>& weight_factor, const std::vector<double>& bn_factor,
+                       const std::vector<float>& mean, const std::vector<float>& beta, int64_t axis) {
+  const int64_t channels = static_cast<int64_t>(bn_factor.size());
+  const Node& dq = graph.nodes[static_cast<size_t>(index.producer(producer.inputs[1]))];
+  std::vector<double> scales = exact_weight_scales(producer, expand_per_channel(qdq_params(dq), channels, axis), channels);
+  std::vector<double> bias(static_cast<size_t>(channels), 0.0);
+  if (producer.inputs.size() > 2 && producer.inputs[2] != kNoValue) {
+    bias = exact_bias(graph, index, producer, producer.inputs[2], channels);
+    if (producer.op == Op::kGemm)
+      for (double& b : bias) b *= producer.attr_float("beta", 1.0f);
+  }
+  for (size_t k = 0; k < bn_factor.size(); ++k) {
+    scales[k] *= weight_factor[k];
+    bias[k] = (bias[k] - mean[k]) * bn_factor[k] + beta[k];
+  }
+  set_exact_epilogue(target, scales, bias);
+}
+
 void rewrite(Graph& graph, const GraphIndex& index, const Match& m, PassContext& context) {
   const Node bn = graph.nodes[static_cast<size_t>(m.bn)];
   const Node producer = graph.nodes[static_cast<size_t>(m.producer)];
@@ -188,10 +212,13 @@ void rewrite(Graph& graph, const GraphIndex& index, const Match& m, PassContext&
   for (size_t k = 0; k < bias.size(); ++k)
     folded_bias.data<float>()[k] = static_cast<float>((bias[k] - mean[k]) * factor[k] + beta[k]);
 
-  ValueId weight = rescale_weight(graph, index, producer.inputs[1], m.channel_axis, factor);
+  std::vector<double> weight_factor = factor;
+  ValueId weight = rescale_weight(graph, index, producer.inputs[1], m.channel_axis, weight_factor);
   ValueId bias_id = graph.add_constant(graph.unique_name(producer.name + "_bn_bias"), folded_bias);
 
   Node& target = graph.nodes[static_cast<size_t>(m.producer)];
+  if (context.exact_rounding && !graph.value(producer.inputs[1]).constant)
+    record_exact_fold(graph, index, target, producer, weight_factor, factor, mean, beta, m.channel_axis);
   target.inputs.resize(3);
   target.inputs[1] = weight;
   target.inputs[2] = bias_id;

@@ -21,6 +21,7 @@
 // A conv whose weight is still a DQ (zero point ≠ 0, wrong axis, float input…) is left alone: its weight is
 // never dequantized back to float in int8 mode. assign_precision reports why it stayed float.
 #include "passes/epilogue_match.h"
+#include "passes/exact_epilogue.h"
 #include "passes/fusion_checks.h"
 #include "passes/graph_index.h"
 #include "passes/passes.h"
@@ -58,6 +59,12 @@ bool fuse_quantized(Graph& graph, const GraphIndex& index, int c, PassContext& c
   Node fused{.name = conv.name, .op = Op::kQConv};
   fused.inputs = {dq_x.inputs[0], dq_w.inputs[0], bias_operand(graph, index, conv)};
   copy_conv_attrs(graph, conv, fused);
+  if (context.exact_rounding) {
+    const int64_t channels = graph.value(conv.inputs[1]).shape[0];
+    const ValueId bias = conv.inputs.size() > 2 ? conv.inputs[2] : kNoValue;
+    set_exact_epilogue(fused, exact_weight_scales(conv, qdq_params(dq_w), channels),
+                       exact_bias(graph, index, conv, bias, channels));
+  }
   fused.fused_from = {dq_x.name, dq_w.name, conv.name};
   fused.precision = Precision::kInt8;
   fused.precision_reason = "fused DQ→Conv" + epilogue.chain +

@@ -17,6 +17,7 @@
 //   (or alpha·W for transB = 1), bias = beta·C:  y = relu?(a·W'ᵀ + bias + residual).
 #include "passes/constant_math.h"
 #include "passes/epilogue_match.h"
+#include "passes/exact_epilogue.h"
 #include "passes/fusion_checks.h"
 #include "passes/graph_index.h"
 #include "passes/passes.h"
@@ -72,6 +73,19 @@ ValueId float_weight(Graph& graph, const Node& gemm) {
   return graph.add_constant(graph.unique_name(graph.value(original).name + "_nk"), w);
 }
 
+// --exact: S[n] = alpha·s_w[n] and B[n] = beta·C[n] in double (quantized_weight and bias_operand round them).
+void set_exact_gemm_epilogue(const Graph& graph, const GraphIndex& index, const Node& gemm, const Node& dq_w,
+                             Node& fused) {
+  const int64_t n = n_of(graph, gemm);
+  std::vector<double> scales = exact_weight_scales(gemm, qdq_params(dq_w), n);
+  for (double& s : scales) s *= alpha_of(gemm);
+  const bool has_c = gemm.op == Op::kGemm && gemm.inputs.size() > 2 && gemm.inputs[2] != kNoValue;
+  std::vector<double> bias = exact_bias(graph, index, gemm, has_c ? gemm.inputs[2] : kNoValue, n);
+  if (has_c)
+    for (double& b : bias) b *= gemm.attr_float("beta", 1.0f);
+  set_exact_epilogue(fused, scales, bias);
+}
+
 bool fuse_quantized(Graph& graph, const GraphIndex& index, int g, PassContext& context) {
   const Node gemm = graph.nodes[static_cast<size_t>(g)];
   if (!is_gemm_like(gemm.op) || !why_gemm_not_int8(graph, index, gemm).empty()) return false;
@@ -81,6 +95,7 @@ bool fuse_quantized(Graph& graph, const GraphIndex& index, int g, PassContext& c
 
   Node fused{.name = gemm.name, .op = Op::kQGemm};
   fused.inputs = {dq_a.inputs[0], quantized_weight(graph, gemm, dq_w), bias_operand(graph, index, gemm)};
+  if (context.exact_rounding) set_exact_gemm_epilogue(graph, index, gemm, dq_w, fused);
   fused.fused_from = {dq_a.name, dq_w.name, gemm.name};
   fused.precision = Precision::kInt8;
   fused.precision_reason = "fused DQ→" + std::string(op_name(gemm.op)) + epilogue.chain +

@@ -51,12 +51,13 @@ run "export --weights float" "$QATRT" export --onnx "$T/tiny.onnx" --output "$T/
 run "build fp32" "$QATRT" build --onnx "$T/tiny.onnx" --fp32 --saveEngine "$T/fp32.plan"
 run "build fake-quant" "$QATRT" build --onnx "$T/tiny.onnx" --fake-quant --saveEngine "$T/fq.plan"
 run "build int8" "$QATRT" build --onnx "$T/tiny.onnx" --int8 --saveEngine "$T/int8.plan"
+run "build exact" "$QATRT" build --onnx "$T/tiny.onnx" --exact --saveEngine "$T/exact.plan"
 run "build int8 from the export" "$QATRT" build --onnx "$T/tiny_float_w.onnx" --int8 --saveEngine "$T/int8_export.plan"
 run "inspect shows the fake-quant reason" bash -c \
   "'$QATRT' inspect --engine '$T/fq.plan' | grep -q -- '--fake-quant: float on Q/DQ-rounded values'"
 
 run "eval" "$QATRT" eval --data "$T/data" --batch 4 --engine "$T/fp32.plan" --engine "$T/fq.plan" \
-  --engine "$T/int8.plan" --engine "$T/int8_export.plan" --json "$T/eval.json" --chart "$T/eval.svg" \
+  --engine "$T/int8.plan" --engine "$T/int8_export.plan" --engine "$T/exact.plan" --json "$T/eval.json" --chart "$T/eval.svg" \
   --save-inputs "$T/inputs" && cp "$T/out" "$T/eval.out"
 grep -q "top-1 by Q/DQ model" "$T/eval.out" 2>/dev/null || fail "eval printed no table by Q/DQ model"
 
@@ -77,13 +78,14 @@ import json, sys
 report = json.load(open(sys.argv[1]))
 assert len(report["images"]) == 6 and report["labels"] == list(range(6)), report["labels"]
 modes = [p["precision_mode"] for p in report["plans"]]
-assert modes == ["fp32", "fakequant", "int8", "int8"], modes
+assert modes == ["fp32", "fakequant", "int8", "int8", "int8-exact"], modes
 for p in report["plans"]:
     assert len(p["top1_per_image"]) == 6, p
 models = {m["source_model"]: m for m in report["models"]}
 assert set(models) == {"tiny.onnx", "tiny_float_w.onnx"}, models
 tiny = models["tiny.onnx"]
 assert tiny["fake_quant_top1"] is not None and tiny["int8_top1"] is not None and tiny["fp32_top1"] is not None, tiny
+assert tiny["int8_exact_top1"] is not None, tiny
 # Fake-quant and INT8 compute the same rounded values; they may differ only at a near-tie of two logits.
 assert tiny["int8_agrees_with_fake_quant"] >= 5 / 6, tiny
 assert report["plans"][2]["top1_per_image"] == report["plans"][3]["top1_per_image"], "export changed the int8 plan"
@@ -119,7 +121,8 @@ else
 fi
 
 # The independent PyTorch evaluation of the Q/DQ graph (scripts/qdq_reference.py), in float32 and float64:
-# both give the fake-quant plan's top-1 (they may differ only at a near-tie of two logits).
+# both give the fake-quant plan's top-1 (they may differ only at a near-tie of two logits), and the float64 one
+# (the exact evaluation) gives the --exact plan's top-1 on every image.
 if "$PYTHON" -c "import torch" 2>/dev/null; then
   for dtype in float32 float64; do
     run "qdq_reference.py $dtype" "$PYTHON" "$ROOT/scripts/qdq_reference.py" --model "$T/tiny.onnx" --dtype $dtype \
@@ -127,6 +130,8 @@ if "$PYTHON" -c "import torch" 2>/dev/null; then
     run "qdq_reference.py $dtype top-1 agrees with the fake-quant plan" "$PYTHON" "$ROOT/scripts/compare_top1.py" \
       --eval "$T/eval.json" --inputs "$T/inputs" --outputs "$T/qref_$dtype" --plan fq.plan --min-agreement 0.83
   done
+  run "qdq_reference.py float64 top-1 equals the exact plan's" "$PYTHON" "$ROOT/scripts/compare_top1.py" \
+    --eval "$T/eval.json" --inputs "$T/inputs" --outputs "$T/qref_float64" --plan exact.plan --min-agreement 1.0
   # An output folder with a batch missing (a runtime that stopped early) is refused, not compared in part.
   cp -r "$T/qref_float32" "$T/qref_partial" && rm "$T/qref_partial/batch_00001.f32"
   "$PYTHON" "$ROOT/scripts/compare_top1.py" --eval "$T/eval.json" --inputs "$T/inputs" --outputs "$T/qref_partial" \

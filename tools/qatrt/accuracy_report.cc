@@ -51,11 +51,12 @@ std::vector<ModelComparison> compare_by_model(const std::vector<PlanAccuracy>& p
   std::vector<ModelComparison> models;
   for (const PlanAccuracy& p : plans) {
     const bool fake_quant = p.precision_mode == "fakequant";
-    if (!fake_quant && !is_int8_mode(p.precision_mode)) continue;
+    const bool exact = p.precision_mode == "int8-exact";
+    if (!fake_quant && !exact && !is_int8_mode(p.precision_mode)) continue;
     auto it = std::find_if(models.begin(), models.end(),
                            [&](const ModelComparison& m) { return m.source_model == p.source_model; });
     if (it == models.end()) it = models.insert(models.end(), {.source_model = p.source_model, .fp32 = fp32});
-    const PlanAccuracy*& slot = fake_quant ? it->fake_quant : it->int8;
+    const PlanAccuracy*& slot = fake_quant ? it->fake_quant : exact ? it->int8_exact : it->int8;
     if (!slot) slot = &p;  // a second plan of the same kind keeps its own row in the plan table only
   }
   return models;
@@ -76,12 +77,20 @@ void print_model_table(std::FILE* out, const std::vector<ModelComparison>& model
   if (models.empty()) return;
   std::fprintf(out, "\ntop-1 by Q/DQ model (FP32 = %s)\n",
                models[0].fp32 ? base_name(models[0].fp32->plan).c_str() : "no --fp32 plan given");
-  std::fprintf(out, "%-32s %9s %12s %9s %10s %16s %14s\n", "Q/DQ model", "FP32", "fake-quant", "INT8",
+  // The --exact columns appear only when an exact plan was given, so the usual table keeps its shape.
+  const bool any_exact = std::any_of(models.begin(), models.end(), [](const ModelComparison& m) { return m.int8_exact; });
+  std::fprintf(out, "%-32s %9s %12s %9s %10s %16s %14s", "Q/DQ model", "FP32", "fake-quant", "INT8",
                "INT8-FP32", "INT8=fake-quant", "INT8=FP32");
-  for (const ModelComparison& m : models)
-    std::fprintf(out, "%-32s %9s %12s %9s %10s %16s %14s\n", m.source_model.c_str(), cell(m.fp32).c_str(),
+  if (any_exact) std::fprintf(out, " %11s %11s", "INT8 exact", "exact=INT8");
+  std::fprintf(out, "\n");
+  for (const ModelComparison& m : models) {
+    std::fprintf(out, "%-32s %9s %12s %9s %10s %16s %14s", m.source_model.c_str(), cell(m.fp32).c_str(),
                  cell(m.fake_quant).c_str(), cell(m.int8).c_str(), delta_cell(m.int8, m.fp32).c_str(),
                  agreement_cell(m.int8, m.fake_quant).c_str(), agreement_cell(m.int8, m.fp32).c_str());
+    if (any_exact)
+      std::fprintf(out, " %11s %11s", cell(m.int8_exact).c_str(), agreement_cell(m.int8_exact, m.int8).c_str());
+    std::fprintf(out, "\n");
+  }
 }
 
 nlohmann::json accuracy_json(const std::vector<PlanAccuracy>& plans, const std::vector<ModelComparison>& models,
@@ -109,6 +118,7 @@ nlohmann::json accuracy_json(const std::vector<PlanAccuracy>& plans, const std::
     put("fp32_top1", m.fp32);
     put("fake_quant_top1", m.fake_quant);
     put("int8_top1", m.int8);
+    put("int8_exact_top1", m.int8_exact);
     row["int8_agrees_with_fake_quant"] =
         m.int8 && m.fake_quant ? nlohmann::json(top1_agreement(*m.int8, *m.fake_quant)) : nlohmann::json(nullptr);
     row["int8_agrees_with_fp32"] =

@@ -13,7 +13,7 @@ namespace qatrt::cli {
 
 struct PlanAccuracy {
   std::string plan;            // the plan file
-  std::string precision_mode;  // from the plan header: int8, best, fp32, fakequant
+  std::string precision_mode;  // from the plan header: int8, best, fp32, fakequant, int8-exact
   std::string source_model;    // the ONNX file it was built from (groups a model's fake-quant and int8 plans)
   std::vector<int64_t> top1;   // per image, in the label file's order
   int64_t top1_hits = 0, top5_hits = 0;
@@ -26,9 +26,10 @@ struct ModelComparison {
   const PlanAccuracy* fp32 = nullptr;
   const PlanAccuracy* fake_quant = nullptr;
   const PlanAccuracy* int8 = nullptr;  // an int8 or best plan
+  const PlanAccuracy* int8_exact = nullptr;  // built with --exact
 };
 
-// Models in the order their first plan was given; only models with a fake-quant or an int8 plan.
+// Models in the order their first plan was given; only models with a fake-quant, an int8 or an exact plan.
 std::vector<ModelComparison> compare_by_model(const std::vector<PlanAccuracy>& plans);
 
 // Fraction of images on which the two plans agree on top-1.

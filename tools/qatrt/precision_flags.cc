@@ -6,6 +6,7 @@ std::string PrecisionFlags::mode_name() const {
   if (fp32) return "fp32";
   if (best) return "best";
   if (fake_quant) return "fakequant";
+  if (exact) return "int8-exact";
   return "int8";
 }
 
@@ -16,6 +17,9 @@ std::vector<CLI::Option*> add_precision_flags(CLI::App* cmd, PrecisionFlags& fla
       cmd->add_flag("--best", flags.best, context + "Best available precision per layer (= --int8 on CPU)"),
       cmd->add_flag("--fake-quant", flags.fake_quant,
                     context + "Keep every Q/DQ and compute in float on the rounded values (the accuracy oracle)"),
+      cmd->add_flag("--exact", flags.exact,
+                    context + "INT8 with exact rounding: every integer equals a float64 evaluation of the Q/DQ "
+                              "graph (double-precision requantization; CPU and reference backends, slower)"),
   };
   for (size_t i = 0; i < options.size(); ++i)
     for (size_t j = i + 1; j < options.size(); ++j) options[i]->excludes(options[j]);

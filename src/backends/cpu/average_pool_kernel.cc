@@ -4,6 +4,9 @@
 // then y is written as float or quantized with the output's parameters (round half to even, core/quant.h).
 // divisor: with count_include_pad the window clipped to the padded input (so ceil_mode's extra area beyond the
 // end padding is not counted, as in ONNX Runtime and PyTorch), else the number of input pixels in the window.
+// With exact rounding (attr "exact_rounding", ops.h) a quantized input's y is formed in double, a true division by
+// the divisor, and quantized with quantize_value_exact (or written as (float)y): the window mean of the
+// dequantized inputs in double, since Σ (q − z_x) · s_x is exact in double.
 #include <algorithm>
 #include <optional>
 #include <vector>
@@ -11,6 +14,7 @@
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/dnnl_util.h"
 #include "core/quant.h"
+#include "ir/exact_rounding.h"
 
 namespace qatrt::cpu {
 namespace {
@@ -46,7 +50,7 @@ struct InputQuant {
   int32_t zero_point = 0;
 };
 
-template <typename In, typename Acc, typename Out>
+template <bool Exact, typename In, typename Acc, typename Out>
 void average_pool_nhwc(const In* x, Out* y, const Shape& in, const Shape& out, const AverageWindow& win,
                        InputQuant iq, const QuantParams* out_quant, DType out_type) {
   const int64_t N = in[0], C = in[1], H = in[2], W = in[3], OH = out[2], OW = out[3];
@@ -72,12 +76,23 @@ void average_pool_nhwc(const In* x, Out* y, const Shape& in, const Shape& out, c
             }
           Out* py = y + ((n * OH + oh) * OW + ow) * C;
           const Acc offset = static_cast<Acc>(count * iq.zero_point);
-          for (int64_t c = 0; c < C; ++c) {
-            float avg = static_cast<float>(acc[c] - offset) * iq.scale / static_cast<float>(divisor);
-            if (out_quant)
-              py[c] = static_cast<Out>(quantize_value(avg, out_quant->scales[0], out_quant->zero_points[0], out_type));
-            else
-              py[c] = static_cast<Out>(avg);
+          if constexpr (Exact) {
+            for (int64_t c = 0; c < C; ++c) {
+              const double avg =
+                  static_cast<double>(acc[c] - offset) * iq.scale / static_cast<double>(divisor);
+              py[c] = out_quant ? static_cast<Out>(quantize_value_exact(avg, out_quant->scales[0],
+                                                                        out_quant->zero_points[0], out_type))
+                                : static_cast<Out>(avg);
+            }
+          } else {
+            for (int64_t c = 0; c < C; ++c) {
+              float avg = static_cast<float>(acc[c] - offset) * iq.scale / static_cast<float>(divisor);
+              if (out_quant)
+                py[c] = static_cast<Out>(
+                    quantize_value(avg, out_quant->scales[0], out_quant->zero_points[0], out_type));
+              else
+                py[c] = static_cast<Out>(avg);
+            }
           }
         }
   }
@@ -86,7 +101,7 @@ void average_pool_nhwc(const In* x, Out* y, const Shape& in, const Shape& out, c
 class AveragePoolKernel final : public Kernel {
  public:
   AveragePoolKernel(const Graph& graph, const Node& node)
-      : node_(node.describe()), window_(average_window(graph, node)) {
+      : node_(node.describe()), window_(average_window(graph, node)), exact_(exact_rounding(node)) {
     const Value& x = graph.value(node.inputs[0]);
     const Value& y = graph.value(node.outputs[0]);
     in_type_ = x.dtype;
@@ -102,7 +117,7 @@ class AveragePoolKernel final : public Kernel {
     QATRT_RETURN_IF_ERROR(expect_layout(y, Layout::kNhwc, node_, "output"));
     switch (in_type_) {
       case DType::kFloat32:
-        average_pool_nhwc<float, float>(x.as<float>(), y.as<float>(), x.shape, y.shape, window_, {}, nullptr,
+        average_pool_nhwc<false, float, float>(x.as<float>(), y.as<float>(), x.shape, y.shape, window_, {}, nullptr,
                                         out_type_);
         return {};
       case DType::kInt8: return run_quantized(x.as<int8_t>(), x.shape, y);
@@ -116,21 +131,24 @@ class AveragePoolKernel final : public Kernel {
   Status run_quantized(const In* x, const Shape& in, const TensorView& y) {
     const QuantParams* oq = output_quant_ ? &*output_quant_ : nullptr;
     switch (out_type_) {
-      case DType::kFloat32:
-        average_pool_nhwc<In, int32_t>(x, y.as<float>(), in, y.shape, window_, input_quant_, nullptr, out_type_);
-        return {};
-      case DType::kInt8:
-        average_pool_nhwc<In, int32_t>(x, y.as<int8_t>(), in, y.shape, window_, input_quant_, oq, out_type_);
-        return {};
-      case DType::kUInt8:
-        average_pool_nhwc<In, int32_t>(x, y.as<uint8_t>(), in, y.shape, window_, input_quant_, oq, out_type_);
-        return {};
+      case DType::kFloat32: run_quantized_to(x, y.as<float>(), in, y.shape, nullptr); return {};
+      case DType::kInt8: run_quantized_to(x, y.as<int8_t>(), in, y.shape, oq); return {};
+      case DType::kUInt8: run_quantized_to(x, y.as<uint8_t>(), in, y.shape, oq); return {};
       default: return make_error(StatusCode::kInternal, node_, ": unexpected output type");
     }
   }
 
+  template <typename In, typename Out>
+  void run_quantized_to(const In* x, Out* y, const Shape& in, const Shape& out, const QuantParams* oq) {
+    if (exact_)
+      average_pool_nhwc<true, In, int32_t>(x, y, in, out, window_, input_quant_, oq, out_type_);
+    else
+      average_pool_nhwc<false, In, int32_t>(x, y, in, out, window_, input_quant_, oq, out_type_);
+  }
+
   std::string node_;
   AverageWindow window_;
+  bool exact_;  // a quantized input is averaged in double (see the top of the file)
   DType in_type_ = DType::kFloat32, out_type_ = DType::kFloat32;
   InputQuant input_quant_;
   std::optional<QuantParams> output_quant_;

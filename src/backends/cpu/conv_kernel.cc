@@ -1,8 +1,9 @@
 // FusedConv and QConv on oneDNN's convolution: NHWC activations (its int8 kernels are fastest channels-last,
 // and consecutive convolutions then never reorder), weights reordered once into the layout the primitive picks
-// (format_tag::any), epilogue as described in fused_epilogue.h.
+// (format_tag::any), epilogue as described in fused_epilogue.h (exact_epilogue.h for exact rounding).
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/dnnl_util.h"
+#include "backends/cpu/exact_epilogue.h"
 #include "backends/cpu/fused_epilogue.h"
 #include "backends/cpu/fused_kernel.h"
 
@@ -62,7 +63,9 @@ StatusOr<std::unique_ptr<Kernel>> create_conv(const dnnl::engine& engine, const 
   const Value& y = graph.value(ops.y);
   const ConvGeometry geo = conv_geometry(node);
   const int64_t channels = w.shape[0];
-  EpiloguePlan plan = plan_epilogue(graph, node, channels);
+  // An exact node's primitive computes int32 accumulators only; exact_epilogue.h finishes it in double.
+  const bool exact = uses_exact_epilogue(node);
+  EpiloguePlan plan = exact ? accumulator_plan(graph, node) : plan_epilogue(graph, node, channels);
 
   dnnl::memory::dims weight_dims = dnnl_dims(w.shape);
   tag user_weight_tag = tag::oihw;
@@ -72,7 +75,7 @@ StatusOr<std::unique_ptr<Kernel>> create_conv(const dnnl::engine& engine, const 
   }
   const auto weight_type = dnnl_type(w.dtype);
   dnnl::memory::desc src_md = buffer_desc(x.shape, x.dtype, Layout::kNhwc);
-  dnnl::memory::desc dst_md = buffer_desc(y.shape, y.dtype, Layout::kNhwc);
+  dnnl::memory::desc dst_md = buffer_desc(y.shape, exact ? DType::kInt32 : y.dtype, Layout::kNhwc);
   dnnl::memory::desc weights_md(weight_dims, weight_type, tag::any);
   dnnl::memory::desc user_weights_md(weight_dims, weight_type, user_weight_tag);
 
@@ -88,7 +91,10 @@ StatusOr<std::unique_ptr<Kernel>> create_conv(const dnnl::engine& engine, const 
                                                       {{channels}, dnnl::memory::data_type::f32, tag::x}, dst_md,
                                                       geo.strides, geo.dilations, geo.pad_begin, geo.pad_end);
     dnnl::convolution_forward::primitive_desc pd(desc, attr, engine);
-    return FusedKernel::create(engine, graph, node, pd, user_weights_md, plan, Layout::kNhwc);
+    QATRT_ASSIGN_OR_RETURN(std::unique_ptr<Kernel> kernel,
+                           FusedKernel::create(engine, graph, node, pd, user_weights_md, plan, Layout::kNhwc));
+    if (!exact) return kernel;
+    return with_exact_epilogue(std::move(kernel), graph, node, channels, Layout::kNhwc);
   } catch (const dnnl::error& e) {
     return dnnl_failure(node.describe() + ": oneDNN has no convolution for input " + shape_to_string(x.shape) +
                             " weight " + shape_to_string(w.shape),

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "backends/cpu/dnnl_util.h"
+#include "ir/exact_rounding.h"
 
 namespace qatrt::cpu {
 namespace {
@@ -119,6 +120,7 @@ Status check_fused_operands(const Graph& graph, const Node& node, int64_t channe
   } else if (y.dtype != DType::kFloat32) {
     return unsupported(node, describe_value(y, "output") + " must be int8, uint8 or float32");
   }
+  if (exact_rounding(node)) return exact_channel_factors(graph, node, channels).status();
   return {};
 }
 

@@ -1,8 +1,10 @@
 // FusedGemm and QGemm on oneDNN's matmul (its brgemm kernels take u8/s8 sources with a runtime zero point,
 // which inner_product does not). The constant weight is stored [N,K]; oneDNN sees it as the [K,N] operand
-// with strides (1, K) and reorders it once into the layout the primitive picks.
+// with strides (1, K) and reorders it once into the layout the primitive picks. Epilogue: fused_epilogue.h, or
+// exact_epilogue.h for exact rounding.
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/dnnl_util.h"
+#include "backends/cpu/exact_epilogue.h"
 #include "backends/cpu/fused_epilogue.h"
 #include "backends/cpu/fused_kernel.h"
 
@@ -31,11 +33,13 @@ StatusOr<std::unique_ptr<Kernel>> create_gemm(const dnnl::engine& engine, const 
   const Value& w = graph.value(ops.w);
   const Value& y = graph.value(ops.y);
   const int64_t n = w.shape[0], k = w.shape[1];
-  EpiloguePlan plan = plan_epilogue(graph, node, n);
+  // An exact node's primitive computes int32 accumulators only; exact_epilogue.h finishes it in double.
+  const bool exact = uses_exact_epilogue(node);
+  EpiloguePlan plan = exact ? accumulator_plan(graph, node) : plan_epilogue(graph, node, n);
 
   const auto weight_type = dnnl_type(w.dtype);
   dnnl::memory::desc src_md = buffer_desc(a.shape, a.dtype, Layout::kNchw);
-  dnnl::memory::desc dst_md = buffer_desc(y.shape, y.dtype, Layout::kNchw);
+  dnnl::memory::desc dst_md = buffer_desc(y.shape, exact ? DType::kInt32 : y.dtype, Layout::kNchw);
   dnnl::memory::desc weights_md({k, n}, weight_type, dnnl::memory::format_tag::any);
   dnnl::memory::desc user_weights_md({k, n}, weight_type, dnnl::memory::dims{1, k});
   try {
@@ -48,7 +52,10 @@ StatusOr<std::unique_ptr<Kernel>> create_gemm(const dnnl::engine& engine, const 
                                                             dnnl::memory::format_tag::ab),
                                          dst_md);
     dnnl::matmul::primitive_desc pd(desc, attr, engine);
-    return FusedKernel::create(engine, graph, node, pd, user_weights_md, plan, Layout::kNchw);
+    QATRT_ASSIGN_OR_RETURN(std::unique_ptr<Kernel> kernel,
+                           FusedKernel::create(engine, graph, node, pd, user_weights_md, plan, Layout::kNchw));
+    if (!exact) return kernel;
+    return with_exact_epilogue(std::move(kernel), graph, node, n, Layout::kNchw);
   } catch (const dnnl::error& e) {
     return dnnl_failure(node.describe() + ": oneDNN has no matmul for a " + shape_to_string(a.shape) + " w " +
                             shape_to_string(w.shape),

@@ -6,6 +6,8 @@
 //       them (NaN → the type's minimum).
 //   DQ: x = (q − z) · s
 //   Requantize: a 256-entry table of Q_out(DQ_in(q)), built with the reference formulas at creation.
+// With exact rounding (attr "exact_rounding", ops.h) Q divides and rounds in double (quantize_value_exact, one
+// libm rounding per element: it does not vectorize) and the Requantize table is built in double.
 // The clamps below are compare-and-select, written so that NaN takes the branch the reference takes. GCC
 // if-converts (and so vectorizes) them only when comparisons are assumed not to trap; qatrt never unmasks
 // floating-point exceptions, so nothing changes but the code generated.
@@ -18,6 +20,7 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "core/quant.h"
+#include "ir/exact_rounding.h"
 
 namespace qatrt::cpu {
 namespace {
@@ -38,6 +41,12 @@ void quantize_loop(const float* x, Out* q, int64_t n, float scale, float zero_po
     r = r < hi ? r : hi;
     q[i] = static_cast<Out>(static_cast<int32_t>(r));
   }
+}
+
+template <typename Out>
+void exact_quantize_loop(const float* x, Out* q, int64_t n, double scale, int64_t zero_point, DType type) {
+#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
+  for (int64_t i = 0; i < n; ++i) q[i] = static_cast<Out>(quantize_value_exact(x[i], scale, zero_point, type));
 }
 
 template <typename In>
@@ -66,7 +75,7 @@ QuantStep attribute_step(const Node& node) {
 
 class QuantizeKernel final : public Kernel {
  public:
-  QuantizeKernel(const Graph& graph, const Node& node) : op_(node.op) {
+  QuantizeKernel(const Graph& graph, const Node& node) : op_(node.op), exact_(exact_rounding(node)) {
     in_type_ = graph.value(node.inputs[0]).dtype;
     out_type_ = graph.value(node.outputs[0]).dtype;
     if (op_ != Op::kRequantize) {
@@ -77,8 +86,10 @@ class QuantizeKernel final : public Kernel {
     const QuantParams& out = *graph.value(node.outputs[0]).quant;
     for (int32_t i = 0; i < 256; ++i) {
       int32_t q = in_type_ == DType::kInt8 ? static_cast<int8_t>(i) : i;  // table index = the byte's bits
-      table_[i] = quantize_value(dequantize_value(q, in.scales[0], in.zero_points[0]), out.scales[0],
-                                 out.zero_points[0], out_type_);
+      table_[i] = exact_ ? quantize_value_exact(dequantize_value_exact(q, in.scales[0], in.zero_points[0]),
+                                                out.scales[0], out.zero_points[0], out_type_)
+                         : quantize_value(dequantize_value(q, in.scales[0], in.zero_points[0]), out.scales[0],
+                                          out.zero_points[0], out_type_);
     }
   }
 
@@ -91,7 +102,11 @@ class QuantizeKernel final : public Kernel {
     const auto zi = static_cast<int32_t>(step_.zero_point);
     switch (op_) {
       case Op::kQuantizeLinear:
-        if (out_type_ == DType::kInt8)
+        if (exact_ && out_type_ == DType::kInt8)
+          exact_quantize_loop(x.as<float>(), y.as<int8_t>(), n, step_.scale, step_.zero_point, out_type_);
+        else if (exact_)
+          exact_quantize_loop(x.as<float>(), y.as<uint8_t>(), n, step_.scale, step_.zero_point, out_type_);
+        else if (out_type_ == DType::kInt8)
           quantize_loop(x.as<float>(), y.as<int8_t>(), n, step_.scale, z, lo, hi);
         else
           quantize_loop(x.as<float>(), y.as<uint8_t>(), n, step_.scale, z, lo, hi);
@@ -114,6 +129,7 @@ class QuantizeKernel final : public Kernel {
 
  private:
   Op op_;
+  bool exact_;
   DType in_type_, out_type_;
   QuantStep step_;
   std::array<int32_t, 256> table_{};

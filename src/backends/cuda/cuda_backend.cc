@@ -1,9 +1,19 @@
 #include "backends/cuda/cuda_backend.h"
 
 #include "backends/cuda/node_kernels.h"
+#include "ir/exact_rounding.h"
 
 namespace qatrt::cuda {
 namespace {
+
+// An --exact plan's rounding nodes need double-precision epilogues (src/ir/ops.h, "Exact rounding"); the GPU
+// kernels round in float32, so such a node is refused rather than run with different roundings.
+Status refuse_exact_rounding(const Node& node) {
+  if (!exact_rounding(node)) return {};
+  return make_error(StatusCode::kUnsupported, node.describe(),
+                    ": built with --exact (exact rounding); the CUDA backend rounds in float32 — run this plan on "
+                    "the CPU or reference backend, or rebuild without --exact");
+}
 
 class CudaBackend final : public Backend {
  public:
@@ -12,6 +22,7 @@ class CudaBackend final : public Backend {
   std::string_view name() const override { return "cuda"; }
 
   Status supports(const Graph& graph, const Node& node) const override {
+    QATRT_RETURN_IF_ERROR(refuse_exact_rounding(node));
     if (is_view_op(node.op)) return check_view(graph, node);
     switch (node.op) {
       case Op::kQConv:
@@ -32,6 +43,7 @@ class CudaBackend final : public Backend {
   LayoutPolicy layout_policy(const Graph&, const Node&) const override { return LayoutPolicy::kNhwc; }
 
   StatusOr<std::unique_ptr<Kernel>> create_kernel(const Graph& graph, const Node& node) override {
+    QATRT_RETURN_IF_ERROR(refuse_exact_rounding(node));
     switch (node.op) {
       case Op::kQConv:
       case Op::kQGemm: return make_qconv(graph, node, stream_);

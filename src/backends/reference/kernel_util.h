@@ -86,8 +86,9 @@ Status visit_dtype(DType type, Body&& body) {
     case DType::kInt32: return body(int32_t{});
     case DType::kInt64: return body(int64_t{});
     case DType::kBool: return body(bool{});
+    case DType::kFloat64: break;  // plans hold float64 only in attributes (--exact), never as a tensor to compute
   }
-  return make_error(StatusCode::kInternal, "unknown dtype");
+  return make_error(StatusCode::kInternal, "no kernel computes on ", dtype_name(type), " tensors");
 }
 
 // Calls body(T{}) with an unsigned integer type as wide as one element: data movement that only copies

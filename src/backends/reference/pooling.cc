@@ -2,12 +2,18 @@
 // ONNX opset 13. Padding never wins a max. AveragePool divides by the number of taps inside the input, or with
 // count_include_pad by the taps inside the padded extent [−pad_begin, in + pad_end) (a ceil_mode window that
 // reaches past that extent does not count the overhang, as in PyTorch and onnxruntime).
+// With exact rounding (attr "exact_rounding", ops.h) AveragePool and GlobalAveragePool also take an int8/uint8
+// input (per-tensor): the window mean of the dequantized inputs in double, written int8/uint8 with
+// quantize_value_exact or float as (float)mean.
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <type_traits>
 
 #include "backends/reference/kernel_util.h"
 #include "backends/reference/kernels.h"
 #include "backends/reference/window.h"
+#include "ir/exact_rounding.h"
 
 namespace qatrt::reference {
 namespace {
@@ -111,10 +117,92 @@ KernelOr make_global_average_pool(const Graph& graph, const Node& node) {
   });
 }
 
+// GlobalAveragePool as a window covering the spatial dims, flattened into one.
+Window global_window(const Shape& x) {
+  Window w;
+  w.in[2] = w.kernel[2] = shape_numel(x) / (x[0] * x[1]);
+  return w;
+}
+
+// What an exact quantized average pool computes with, read from the node at creation.
+struct ExactAverage {
+  Window window;
+  int64_t planes = 0;
+  bool count_include_pad = false;
+  QuantParams in_q;
+  std::optional<QuantParams> out_q;  // none for a float output
+  DType out_type = DType::kFloat32;
+
+  template <typename In, typename Out>
+  void run(const TensorView& x, const TensorView& y) const {
+    const In* px = x.as<const In>();
+    Out* py = y.as<Out>();
+    for_each_output(window, planes, [&](int64_t p, int64_t od, int64_t oh, int64_t ow, int64_t o) {
+      double sum = 0;  // exact: each term is a 9-bit integer times a float scale
+      int64_t count = 0;
+      for_each_tap(window, od, oh, ow, [&](int64_t offset, bool in_padded) {
+        if (offset >= 0)
+          sum += dequantize_value_exact(px[p * window.in_size() + offset], in_q.scales[0], in_q.zero_points[0]);
+        if (count_include_pad ? in_padded : offset >= 0) ++count;
+      });
+      const double mean = count > 0 ? sum / static_cast<double>(count) : 0.0;
+      if constexpr (std::is_same_v<Out, float>)
+        py[o] = static_cast<float>(mean);
+      else
+        py[o] = static_cast<Out>(quantize_value_exact(mean, out_q->scales[0], out_q->zero_points[0], out_type));
+    });
+  }
+
+  template <typename In>
+  void run_from(const TensorView& x, const TensorView& y) const {
+    switch (out_type) {
+      case DType::kInt8: return run<In, int8_t>(x, y);
+      case DType::kUInt8: return run<In, uint8_t>(x, y);
+      default: return run<In, float>(x, y);
+    }
+  }
+};
+
+KernelOr make_exact_quantized_average(const Graph& graph, const Node& node) {
+  const ValueId x = node.inputs[0], y = node.outputs[0];
+  QATRT_RETURN_IF_ERROR(check_dtype(graph, node, y, "output", {DType::kFloat32, DType::kInt8, DType::kUInt8}));
+  ExactAverage avg;
+  QATRT_ASSIGN_OR_RETURN(avg.in_q, operand_quant(graph, node, x, "input"));
+  avg.out_type = graph.value(y).dtype;
+  if (is_quantized_type(avg.out_type)) {
+    QATRT_ASSIGN_OR_RETURN(avg.out_q, operand_quant(graph, node, y, "output"));
+  }
+  if (avg.in_q.per_axis() || (avg.out_q && avg.out_q->per_axis()))
+    return make_error(StatusCode::kUnsupported, node.describe(), ": a quantized average pool is per-tensor, got ",
+                      avg.in_q.scales.size(), " input and ", avg.out_q ? avg.out_q->scales.size() : 0,
+                      " output scales");
+  const Shape& xs = graph.value(x).shape;
+  const Shape& ys = graph.value(y).shape;
+  if (xs.size() < 3 || ys.size() != xs.size() || ys[0] != xs[0] || ys[1] != xs[1])
+    return make_error(StatusCode::kInvalidArgument, node.describe(), ": input ", shape_to_string(xs), " and output ",
+                      shape_to_string(ys), " need spatial dims and the same N and C");
+  avg.window = global_window(xs);
+  if (node.op == Op::kAveragePool) {
+    QATRT_ASSIGN_OR_RETURN(avg.window, make_window(node, xs, node.attr_ints("kernel_shape"), ys));
+  }
+  avg.planes = xs[0] * xs[1];
+  avg.count_include_pad = node.attr_int("count_include_pad", 0) != 0;
+  const bool int8_input = graph.value(x).dtype == DType::kInt8;
+  return make_kernel([avg, int8_input](std::span<const TensorView> in, std::span<const TensorView> out) -> Status {
+    if (int8_input)
+      avg.run_from<int8_t>(in[0], out[0]);
+    else
+      avg.run_from<uint8_t>(in[0], out[0]);
+    return {};
+  });
+}
+
 }  // namespace
 
 KernelOr make_pool_kernel(const Graph& graph, const Node& node) {
   QATRT_RETURN_IF_ERROR(check_arity(node, 1, 1, 1));
+  if (node.op != Op::kMaxPool && exact_rounding(node) && is_quantized_type(graph.value(node.inputs[0]).dtype))
+    return make_exact_quantized_average(graph, node);
   if (graph.value(node.outputs[0]).dtype != graph.value(node.inputs[0]).dtype)
     return make_error(StatusCode::kInvalidArgument, node.describe(), ": output dtype ",
                       dtype_name(graph.value(node.outputs[0]).dtype), " differs from the input's");

@@ -4,20 +4,24 @@
 //   Requantize: out = Q_out(DQ_in(x)), both per-tensor (input's and output's Value::quant).
 // c is the element's coordinate along `axis` for per-axis parameters. These kernels are layout-oblivious
 // (LayoutPolicy::kAny), so c is computed from the buffer's physical layout.
+// With exact rounding (attr "exact_rounding", ops.h) Q and Requantize compute x / s[c] and (q − z_in)·s_in / s_out
+// in double (quantize_value_exact).
 #include "backends/reference/kernel_util.h"
 #include "backends/reference/kernels.h"
+#include "ir/exact_rounding.h"
 
 namespace qatrt::reference {
 namespace {
 
 template <typename Q>
-void quantize(const QuantParams& q, DType type, const TensorView& x, const TensorView& y) {
+void quantize(const QuantParams& q, DType type, bool exact, const TensorView& x, const TensorView& y) {
   const AxisCoordinate channel = q.per_axis() ? axis_coordinate(x.shape, x.layout, q.axis) : AxisCoordinate{};
   const float* in = x.as<const float>();
   Q* out = y.as<Q>();
   for (int64_t i = 0; i < x.numel(); ++i) {
     int64_t c = channel(i);
-    out[i] = static_cast<Q>(quantize_value(in[i], q.scales[c], q.zero_points[c], type));
+    out[i] = static_cast<Q>(exact ? quantize_value_exact(in[i], q.scales[c], q.zero_points[c], type)
+                                  : quantize_value(in[i], q.scales[c], q.zero_points[c], type));
   }
 }
 
@@ -32,24 +36,31 @@ void dequantize(const QuantParams& q, const TensorView& x, const TensorView& y) 
   }
 }
 
+// Q_out(DQ_in(q)), in float or (exact) in double.
+int32_t requantize_value(int32_t q, const QuantParams& in_q, const QuantParams& out_q, DType out_type, bool exact) {
+  if (exact)
+    return quantize_value_exact(dequantize_value_exact(q, in_q.scales[0], in_q.zero_points[0]), out_q.scales[0],
+                                out_q.zero_points[0], out_type);
+  float real = dequantize_value(q, in_q.scales[0], in_q.zero_points[0]);
+  return quantize_value(real, out_q.scales[0], out_q.zero_points[0], out_type);
+}
+
 template <typename In, typename Out>
-void requantize(const QuantParams& in_q, const QuantParams& out_q, DType out_type, const TensorView& x,
+void requantize(const QuantParams& in_q, const QuantParams& out_q, DType out_type, bool exact, const TensorView& x,
                 const TensorView& y) {
   const In* in = x.as<const In>();
   Out* out = y.as<Out>();
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    float real = dequantize_value(static_cast<int32_t>(in[i]), in_q.scales[0], in_q.zero_points[0]);
-    out[i] = static_cast<Out>(quantize_value(real, out_q.scales[0], out_q.zero_points[0], out_type));
-  }
+  for (int64_t i = 0; i < x.numel(); ++i)
+    out[i] = static_cast<Out>(requantize_value(static_cast<int32_t>(in[i]), in_q, out_q, out_type, exact));
 }
 
 template <typename In>
-void requantize_to(const QuantParams& in_q, const QuantParams& out_q, DType out_type, const TensorView& x,
-                   const TensorView& y) {
+void requantize_to(const QuantParams& in_q, const QuantParams& out_q, DType out_type, bool exact,
+                   const TensorView& x, const TensorView& y) {
   if (out_type == DType::kInt8)
-    requantize<In, int8_t>(in_q, out_q, out_type, x, y);
+    requantize<In, int8_t>(in_q, out_q, out_type, exact, x, y);
   else
-    requantize<In, uint8_t>(in_q, out_q, out_type, x, y);
+    requantize<In, uint8_t>(in_q, out_q, out_type, exact, x, y);
 }
 
 KernelOr make_quantize_linear(const Graph& graph, const Node& node) {
@@ -61,11 +72,12 @@ KernelOr make_quantize_linear(const Graph& graph, const Node& node) {
     if (z < quant_min(type) || z > quant_max(type))
       return make_error(StatusCode::kInvalidArgument, node.describe(), ": zero point ", z, " is outside ",
                         dtype_name(type));
-  return make_kernel([q, type](std::span<const TensorView> in, std::span<const TensorView> out) -> Status {
+  const bool exact = exact_rounding(node);
+  return make_kernel([q, type, exact](std::span<const TensorView> in, std::span<const TensorView> out) -> Status {
     if (type == DType::kInt8)
-      quantize<int8_t>(q, type, in[0], out[0]);
+      quantize<int8_t>(q, type, exact, in[0], out[0]);
     else
-      quantize<uint8_t>(q, type, in[0], out[0]);
+      quantize<uint8_t>(q, type, exact, in[0], out[0]);
     return {};
   });
 }
@@ -99,11 +111,12 @@ KernelOr make_requantize(const Graph& graph, const Node& node) {
     return make_error(StatusCode::kUnsupported, node.describe(), ": Requantize is per-tensor, got ",
                       in_q.scales.size(), " input and ", out_q.scales.size(), " output scales");
   const DType in_type = graph.value(x).dtype, out_type = graph.value(y).dtype;
+  const bool exact = exact_rounding(node);
   return make_kernel([=](std::span<const TensorView> in, std::span<const TensorView> out) -> Status {
     if (in_type == DType::kInt8)
-      requantize_to<int8_t>(in_q, out_q, out_type, in[0], out[0]);
+      requantize_to<int8_t>(in_q, out_q, out_type, exact, in[0], out[0]);
     else
-      requantize_to<uint8_t>(in_q, out_q, out_type, in[0], out[0]);
+      requantize_to<uint8_t>(in_q, out_q, out_type, exact, in[0], out[0]);
     return {};
   });
 }

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "backends/reference/kernel_util.h"
+#include "ir/exact_rounding.h"
 
 namespace qatrt::reference {
 namespace {
@@ -15,45 +16,54 @@ Status require_per_tensor(const Node& node, const QuantParams& q, const char* ro
   return {};
 }
 
-// Value of residual element i as float: dequantized when the residual is quantized.
-template <typename R>
-float residual_at(const QuantizedLayer& layer, const void* data, int64_t i) {
-  const R v = static_cast<const R*>(data)[i];
-  if constexpr (std::is_same_v<R, float>) {
-    (void)layer;
-    return v;
-  } else {
-    return dequantize_value(v, layer.residual_quant.scales[0], layer.residual_quant.zero_points[0]);
+// The epilogue in precision T: float (the default: s_x · s_w[k] formed in float per element) or double (exact
+// rounding: s_x · S[k] and B[k] precomputed in double).
+template <typename T, typename R, typename O>
+void epilogue(const QuantizedLayer& layer, const int32_t* acc, int64_t inner, const TensorView* residual,
+              const TensorView& out) {
+  const int64_t channels = static_cast<int64_t>(layer.w_scales.size());
+  const R* r = residual ? residual->as<const R>() : nullptr;
+  O* y_out = out.as<O>();
+  for (int64_t i = 0; i < out.numel(); ++i) {
+    const int64_t k = (i / inner) % channels;
+    T y;
+    if constexpr (std::is_same_v<T, double>) {
+      y = static_cast<double>(acc[i]) * layer.exact_acc_scales[k] + layer.exact_bias[k];
+    } else {
+      y = static_cast<float>(acc[i]) * (layer.x_scale * layer.w_scales[k]);
+      if (!layer.bias.empty()) y += layer.bias[k];
+    }
+    if constexpr (std::is_same_v<R, float>) {
+      if (r) y += r[i];
+    } else {
+      if (r) y += dequantize_in<T>(r[i], layer.residual_quant.scales[0], layer.residual_quant.zero_points[0]);
+    }
+    if (layer.relu) y = std::max(y, T(0));
+    if constexpr (std::is_same_v<O, float>) {
+      y_out[i] = static_cast<float>(y);
+    } else {
+      y_out[i] = static_cast<O>(
+          quantize_in<T>(y, layer.out_quant.scales[0], layer.out_quant.zero_points[0], layer.out_type));
+    }
   }
 }
 
 template <typename R, typename O>
-void epilogue(const QuantizedLayer& layer, const int32_t* acc, int64_t inner, const TensorView* residual,
-              const TensorView& out) {
-  const int64_t channels = static_cast<int64_t>(layer.w_scales.size());
-  O* y_out = out.as<O>();
-  for (int64_t i = 0; i < out.numel(); ++i) {
-    const int64_t k = (i / inner) % channels;
-    float y = static_cast<float>(acc[i]) * (layer.x_scale * layer.w_scales[k]);
-    if (!layer.bias.empty()) y += layer.bias[k];
-    if (residual) y += residual_at<R>(layer, residual->data, i);
-    if (layer.relu) y = std::max(y, 0.0f);
-    if constexpr (std::is_same_v<O, float>) {
-      y_out[i] = y;
-    } else {
-      y_out[i] = static_cast<O>(
-          quantize_value(y, layer.out_quant.scales[0], layer.out_quant.zero_points[0], layer.out_type));
-    }
-  }
+void epilogue_in_precision(const QuantizedLayer& layer, const int32_t* acc, int64_t inner, const TensorView* residual,
+                           const TensorView& out) {
+  if (layer.exact)
+    epilogue<double, R, O>(layer, acc, inner, residual, out);
+  else
+    epilogue<float, R, O>(layer, acc, inner, residual, out);
 }
 
 template <typename R>
 void epilogue_for_output(const QuantizedLayer& layer, const int32_t* acc, int64_t inner, const TensorView* residual,
                          const TensorView& out) {
   switch (layer.out_type) {
-    case DType::kInt8: return epilogue<R, int8_t>(layer, acc, inner, residual, out);
-    case DType::kUInt8: return epilogue<R, uint8_t>(layer, acc, inner, residual, out);
-    default: return epilogue<R, float>(layer, acc, inner, residual, out);
+    case DType::kInt8: return epilogue_in_precision<R, int8_t>(layer, acc, inner, residual, out);
+    case DType::kUInt8: return epilogue_in_precision<R, uint8_t>(layer, acc, inner, residual, out);
+    default: return epilogue_in_precision<R, float>(layer, acc, inner, residual, out);
   }
 }
 
@@ -114,6 +124,13 @@ StatusOr<QuantizedLayer> read_quantized_layer(const Graph& graph, const Node& no
   if (is_quantized_type(layer.out_type)) {
     QATRT_ASSIGN_OR_RETURN(layer.out_quant, operand_quant(graph, node, y, "output"));
     QATRT_RETURN_IF_ERROR(require_per_tensor(node, layer.out_quant, "output"));
+  }
+
+  layer.exact = exact_rounding(node);
+  if (layer.exact) {
+    QATRT_ASSIGN_OR_RETURN(ExactChannelFactors factors, exact_channel_factors(graph, node, channels));
+    for (double s : factors.weight_scales) layer.exact_acc_scales.push_back(static_cast<double>(layer.x_scale) * s);
+    layer.exact_bias = std::move(factors.bias);
   }
   return layer;
 }

@@ -4,6 +4,9 @@
 //   epilogue, in this order, for output channel k:
 //     y = acc · (s_x · s_w[k])  →  + bias[k]  →  + residual  →  relu  →  out = saturate(rte(y / s_out) + z_out) | y
 //   s_x · s_w[k] is formed in float before it multiplies float(acc); a quantized residual is (q_r − z_r) · s_r.
+//   With exact rounding (attr "exact_rounding", ops.h) every step is in double instead, with S[k] and B[k] of
+//   ir/exact_rounding.h in place of s_w[k] and bias[k]: y = acc · (s_x · S[k]) + B[k] + residual, relu, then
+//   a double division by s_out; a float output is (float)y.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +33,9 @@ struct QuantizedLayer {
   bool relu = false;
   DType out_type = DType::kFloat32;
   QuantParams out_quant;  // when out_type is int8/uint8
+  bool exact = false;
+  std::vector<double> exact_acc_scales;  // s_x · S[k], when exact
+  std::vector<double> exact_bias;        // B[k], when exact
 };
 
 // Reads and checks the operands of a QConv / QGemm node with `channels` output channels (K or N); the

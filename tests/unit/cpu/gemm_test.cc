@@ -8,30 +8,11 @@
 
 #include "backends/reference/int8_accumulate.h"
 #include "epilogue_cases.h"
+#include "quantized_cases.h"
 #include "node_harness.h"
 
 namespace qatrt::cpu_test {
 namespace {
-
-struct GemmSize {
-  int64_t m, k, n;
-  std::string text() const {
-    std::ostringstream o;
-    o << "M" << m << " K" << k << " N" << n;
-    return o.str();
-  }
-};
-
-const std::vector<GemmSize> kSizes = {{1, 7, 1}, {3, 64, 10}, {17, 33, 40}, {4, 256, 64}, {2, 2048, 1000}};
-
-// ops.x is the [M,K] operand a.
-Graph qgemm_graph(const GemmSize& size, const Epilogue& e, const QuantOperands& ops, DType out_type,
-                  std::optional<QuantParams> out_quant, bool with_residual) {
-  NodeGraph ng(Op::kQGemm, {{"relu", static_cast<int64_t>(e.relu)}});
-  add_quantized_inputs(ng, e, ops, with_residual);
-  ng.output(out_type, {size.m, size.n}, out_quant);
-  return ng.graph;
-}
 
 using CpuGemmTest = FusedOpSweepTest;
 
@@ -66,22 +47,9 @@ TEST_F(CpuGemmTest, QGemmMatchesReference) {
   for (const GemmSize& size : kSizes)
     for (const Epilogue& e : kEpilogues) {
       std::string text = size.text() + " | " + e.text() + " | seed " + std::to_string(2000 + cases);
-      std::mt19937 rng(2000u + cases++);
-      QuantOperands ops;
-      ops.x = random_quantized(e.x_type, {size.m, size.k}, rng);
-      ops.w = random_quantized(kS8, {size.n, size.k}, rng);
-      std::uniform_real_distribution<float> w_scale(0.002f, 0.02f);
-      for (int64_t n = 0; n < size.n; ++n) ops.w_scales.push_back(w_scale(rng));
-      const float typical = ops.x_scale * 0.01f * 70.f * 70.f * std::sqrt(static_cast<float>(size.k));
-      ops.bias = random_float({size.n}, rng, -typical, typical);
-      auto float_out = run_on(*ref, qgemm_graph(size, e, ops, kF32, std::nullopt, false), {ops.x});
-      ASSERT_TRUE(float_out.ok()) << text << ": " << float_out.status().to_string();
-      std::optional<QuantParams> out_quant =
-          choose_output_and_residual(e, float_out->at(0), {size.m, size.n}, rng, ops);
-      Graph graph = qgemm_graph(size, e, ops, e.out_type, out_quant, true);
-      std::vector<Tensor> inputs = {ops.x};
-      if (e.residual != Residual::kNone) inputs.push_back(ops.residual);
-      auto c = compare_with_reference(*cpu, *ref, graph, inputs, EpilogueBounds::allowed(e));
+      auto qc = qgemm_case(size, e, 2000u + cases++, *ref);
+      ASSERT_TRUE(qc.ok()) << text << ": " << qc.status().to_string();
+      auto c = compare_with_reference(*cpu, *ref, qc->graph, qc->inputs, EpilogueBounds::allowed(e));
       ASSERT_TRUE(c.ok()) << text << ": " << c.status().to_string();
       bounds.expect_within(e, *c, text);
     }

@@ -2,15 +2,21 @@
 // MaxPool is exact for every type. Float averages agree to 1e-6 of the largest magnitude. Quantized averages
 // have no reference kernel; their definition — dequantize, average in float, quantize with the output's
 // parameters (or stay float) — is composed from core/quant.h and the reference float kernel, and the CPU
-// result (an exact integer sum, scaled once) may differ from it by 1 LSB at half-way points.
+// result (an exact integer sum, scaled once) may differ from it by 1 LSB at half-way points. With exact
+// rounding (attr "exact_rounding", src/ir/ops.h) the quantized averages are the window mean of the dequantized
+// inputs in double: the CPU and the reference kernels must agree bit for bit, and GlobalAveragePool must equal
+// that formula written out here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/reference/reference_backend.h"
 #include "core/quant.h"
 #include "node_harness.h"
+#include "ir/exact_rounding.h"
 
 namespace qatrt::cpu_test {
 namespace {
@@ -170,6 +176,71 @@ TEST_F(CpuPoolTest, GlobalAveragePool) {
     for (auto [in_type, out_type] : std::vector<std::pair<DType, DType>>{{kS8, kF32}, {kU8, kF32}, {kS8, kS8}})
       expect_quantized_average(*cpu, *ref, Op::kGlobalAveragePool, pc, 0, in_type, out_type, seed++);
   }
+}
+
+TEST_F(CpuPoolTest, ExactQuantizedAveragePoolMatchesReference) {
+  uint32_t seed = 600;
+  for (const PoolCase& pc : kPoolCases) {
+    if (pc.dilations != std::vector<int64_t>{1, 1}) continue;
+    for (int64_t include_pad : {0, 1})
+      for (auto [in_type, out_type] :
+           std::vector<std::pair<DType, DType>>{{kS8, kS8}, {kU8, kU8}, {kS8, kU8}, {kU8, kF32}}) {
+        std::ostringstream text;
+        text << "exact AveragePool " << pc.text() << " | count_include_pad " << include_pad << " | "
+             << dtype_name(in_type) << " → " << dtype_name(out_type) << " | seed " << seed;
+        std::mt19937 rng(seed++);
+        NodeGraph ng(Op::kAveragePool, pool_attrs(pc, true, include_pad));
+        ng.node().attrs[kExactRoundingAttr] = int64_t{1};
+        ng.input(in_type, pc.x, per_tensor(0.037f, in_type == kU8 ? 128 : -3));
+        NodeGraph shape_only(Op::kAveragePool, pool_attrs(pc, true, include_pad));
+        shape_only.input(kF32, pc.x);
+        ASSERT_TRUE(shape_only.infer_output().ok()) << text.str();
+        ng.output(out_type, shape_only.graph.value(shape_only.node().outputs[0]).shape,
+                  out_type == kF32 ? std::nullopt : std::optional<QuantParams>(per_tensor(0.011f, 4)));
+        auto c = compare_with_reference(*cpu, *ref, ng.graph, {random_quantized(in_type, pc.x, rng)}, 0);
+        ASSERT_TRUE(c.ok()) << text.str() << ": " << c.status().to_string();
+        EXPECT_EQ(c->different, 0) << text.str() << ": " << describe(*c);
+      }
+  }
+  EXPECT_EQ(seed, 600u + 48u);
+}
+
+// s_out = 2·s_in / (H·W) (rounded to float32) puts every odd window sum a hair off a half-way point.
+TEST_F(CpuPoolTest, ExactGlobalAveragePoolMatchesDoubleFormula) {
+  uint32_t seed = 700;
+  int64_t rounded_differently = 0;  // elements where the float32 path gives another answer
+  for (Shape x : {Shape{1, 2048, 7, 7}, Shape{3, 5, 4, 6}, Shape{2, 16, 1, 1}})
+    for (auto [in_type, out_type] : std::vector<std::pair<DType, DType>>{{kS8, kS8}, {kU8, kU8}, {kS8, kU8}}) {
+      const int64_t hw = x[2] * x[3];
+      const QuantParams in_q = per_tensor(0.037f, in_type == kU8 ? 128 : -3);
+      const QuantParams out_q = per_tensor(2 * 0.037f / static_cast<float>(hw), out_type == kU8 ? 120 : 1);
+      std::ostringstream text;
+      text << "exact GlobalAveragePool " << shape_text(x) << " | " << dtype_name(in_type) << " → "
+           << dtype_name(out_type) << " s_out " << out_q.scales[0] << " | seed " << seed;
+      std::mt19937 rng(seed++);
+      Tensor input = random_quantized(in_type, x, rng);
+      NodeGraph ng(Op::kGlobalAveragePool);
+      ng.input(in_type, x, in_q);
+      ng.output(out_type, {x[0], x[1], 1, 1}, out_q);
+      auto today = run_on(*cpu, ng.graph, {input});  // the float32 path, for the count below
+      ng.node().attrs[kExactRoundingAttr] = int64_t{1};
+      auto got = run_on(*cpu, ng.graph, {input});
+      auto want = run_on(*ref, ng.graph, {input});
+      ASSERT_TRUE(today.ok() && got.ok() && want.ok()) << text.str();
+      Comparison same = compare(got->at(0), want->at(0), 0);
+      EXPECT_EQ(same.different, 0) << text.str() << ": " << describe(same);
+      for (int64_t p = 0; p < x[0] * x[1]; ++p) {
+        double sum = 0;
+        for (int64_t i = 0; i < hw; ++i)
+          sum += (input.as_double(p * hw + i) - static_cast<double>(in_q.zero_points[0])) * in_q.scales[0];
+        double r = std::nearbyint(sum / static_cast<double>(hw) / out_q.scales[0]) + out_q.zero_points[0];
+        const auto expected = static_cast<int32_t>(std::clamp<double>(r, quant_min(out_type), quant_max(out_type)));
+        ASSERT_EQ(static_cast<int32_t>(got->at(0).as_double(p)), expected) << text.str() << ": plane " << p;
+        rounded_differently += expected != static_cast<int32_t>(today->at(0).as_double(p));
+      }
+    }
+  EXPECT_GT(rounded_differently, 0) << "no plane where float32 and double round differently: the test tests nothing";
+  std::cout << "[ exact GlobalAveragePool ] planes rounded differently from float32: " << rounded_differently << "\n";
 }
 
 }  // namespace

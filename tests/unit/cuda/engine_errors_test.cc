@@ -5,6 +5,10 @@
 
 #include "network_harness.h"
 #include "runtime/engine.h"
+#ifdef QATRT_HAVE_CUDA
+#include "backends/cuda/cuda_backend.h"
+#include "ir/exact_rounding.h"
+#endif
 
 namespace qatrt::cuda_test {
 namespace {
@@ -32,6 +36,34 @@ TEST(CudaEngine, ListsEveryUnsupportedNode) {
   EXPECT_NE(message.find("node 'MaxPool_1' (MaxPool)"), std::string::npos) << message;
   EXPECT_NE(message.find("int8 only"), std::string::npos) << message;
   EXPECT_EQ(message.find("GlobalAveragePool_2"), std::string::npos) << "a supported node was listed: " << message;
+}
+
+// A plan built with --exact rounds in double (src/ir/ops.h, "Exact rounding"); the GPU rounds in float32, so
+// it refuses every node marked exact, whatever the op, before any device is needed.
+TEST(CudaEngine, RefusesExactRoundingNodes) {
+  GraphBuilder g;
+  const ValueId q = g.quantize(g.input(DType::kFloat32, {1, 8, 4, 4}), 0.1f);
+  const ValueId x = g.node(Op::kDequantizeLinear, {q},
+                           {{"scale", std::vector<float>{0.1f}}, {"zero_point", std::vector<int64_t>{0}}});
+  g.output(g.node(Op::kGlobalAveragePool, {x}));
+  ASSERT_TRUE(g.status().ok()) << g.status().to_string();
+  Node& quantize = g.graph.nodes[0];
+  const std::string refusal = quantize.describe() +
+                              ": built with --exact (exact rounding); the CUDA backend rounds in float32 — run this "
+                              "plan on the CPU or reference backend, or rebuild without --exact";
+  auto backend = cuda::make_cuda_backend(nullptr);
+  ASSERT_TRUE(backend->supports(g.graph, quantize).ok()) << "the node must be supported without the attribute";
+  quantize.attrs[kExactRoundingAttr] = int64_t{1};
+  const Status status = backend->supports(g.graph, quantize);
+  EXPECT_EQ(status.code(), StatusCode::kUnsupported);
+  EXPECT_EQ(status.message(), refusal);
+  EXPECT_EQ(backend->create_kernel(g.graph, quantize).status().message(), refusal);
+
+  auto engine = Engine::create(g.graph, {.backend = "cuda"});
+  ASSERT_FALSE(engine.ok());
+  const std::string message = engine.status().message();
+  EXPECT_NE(message.find(refusal), std::string::npos) << message;
+  EXPECT_EQ(message.find("GlobalAveragePool"), std::string::npos) << "a supported node was listed: " << message;
 }
 
 TEST(CudaEngine, NoDeviceIsAClearError) {

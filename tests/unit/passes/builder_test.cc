@@ -68,9 +68,11 @@ TEST(Builder, ParsesPrecisionModes) {
   EXPECT_EQ(parse_precision_mode("fp32").value(), PrecisionMode::kFp32);
   EXPECT_EQ(parse_precision_mode("best").value(), PrecisionMode::kBest);
   EXPECT_EQ(parse_precision_mode("fakequant").value(), PrecisionMode::kFakeQuant);
+  EXPECT_EQ(parse_precision_mode("int8-exact").value(), PrecisionMode::kInt8Exact);
   auto bad = parse_precision_mode("fp16");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("use int8, fp32, best or fakequant"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("use int8, int8-exact, fp32, best or fakequant"), std::string::npos)
+      << bad.status().message();
 }
 
 TEST(Builder, Int8PipelineFusesTheTorchStyleModelExactly) {

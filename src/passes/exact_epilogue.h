@@ -1,0 +1,33 @@
+// The exact (double) per-channel weight scales and bias that --exact plans carry beside the float32 ones
+// (src/ir/ops.h, "Exact rounding"). On a Conv/Gemm before fusion the attributes hold the exact values of the
+// weight DQ's scales and of the bias input (C for a Gemm); on QConv/QGemm they hold S[k] and B[k] of the
+// epilogue. Absent attributes mean the float32 values are exact.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/quant.h"
+#include "ir/exact_rounding.h"
+#include "ir/graph.h"
+#include "passes/graph_index.h"
+
+namespace qatrt {
+
+// A bias operand as `scale`·values in double: a float constant, or (q − z)·s of DQ of a constant, of
+// `channels` elements or one (broadcast). nullopt when `bias` is not such a constant (or kNoValue).
+std::optional<std::vector<double>> exact_bias_values(const Graph& graph, const GraphIndex& index, ValueId bias,
+                                                     int64_t channels, double scale);
+
+// The node's exact weight scales: its attribute when set, else `weight` (per-tensor or per-channel) as double.
+std::vector<double> exact_weight_scales(const Node& node, const QuantParams& weight, int64_t channels);
+
+// The node's exact bias: its attribute when set, else exact_bias_values of `bias` (zeros when kNoValue).
+// `bias` must be an operand bias_vector (passes/fusion_checks.h) accepts; exact_bias_values accepts the same.
+std::vector<double> exact_bias(const Graph& graph, const GraphIndex& index, const Node& node, ValueId bias,
+                               int64_t channels);
+
+// Stores both vectors as float64 tensor attributes of `node`.
+void set_exact_epilogue(Node& node, const std::vector<double>& scales, const std::vector<double>& bias);
+
+}  // namespace qatrt
