@@ -6,12 +6,14 @@
 namespace qatrt {
 namespace {
 
-template <typename Q>
+// x / s in Real: float (what a QuantizeLinear node computes at run time) or double (exact rounding).
+template <typename Real, typename Q>
 void quantize_into(const float* x, Q* q, const Shape& shape, const QuantParams& params, DType type) {
   for_each_channel_run(shape, params, [&](int64_t c, int64_t begin, int64_t end) {
-    const float scale = params.scale(c);
+    const Real scale = params.scale(c);
     const int64_t zero_point = params.zero_point(c);
-    for (int64_t i = begin; i < end; ++i) q[i] = static_cast<Q>(quantize_value(x[i], scale, zero_point, type));
+    for (int64_t i = begin; i < end; ++i)
+      q[i] = static_cast<Q>(quantize_in<Real>(static_cast<Real>(x[i]), scale, zero_point, type));
   });
 }
 
@@ -50,13 +52,17 @@ Tensor transpose_tensor(const Tensor& input, const std::vector<int64_t>& perm) {
   return output;
 }
 
-Tensor quantize_tensor(const Tensor& input, const QuantParams& params, DType type) {
+Tensor quantize_tensor(const Tensor& input, const QuantParams& params, DType type, bool exact) {
   Tensor output(type, input.shape());
   const Tensor x = input.dtype() == DType::kFloat32 ? input : Tensor::from_vector(input.shape(), input.to_float_vector());
-  if (type == DType::kUInt8)
-    quantize_into(x.data<float>(), output.data<uint8_t>(), input.shape(), params, type);
-  else
-    quantize_into(x.data<float>(), output.data<int8_t>(), input.shape(), params, type);
+  const Shape& shape = input.shape();
+  if (type == DType::kUInt8) {
+    exact ? quantize_into<double>(x.data<float>(), output.data<uint8_t>(), shape, params, type)
+          : quantize_into<float>(x.data<float>(), output.data<uint8_t>(), shape, params, type);
+  } else {
+    exact ? quantize_into<double>(x.data<float>(), output.data<int8_t>(), shape, params, type)
+          : quantize_into<float>(x.data<float>(), output.data<int8_t>(), shape, params, type);
+  }
   return output;
 }
 

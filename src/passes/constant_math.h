@@ -12,8 +12,9 @@ namespace qatrt {
 
 // Transposes data of any dtype: out.shape[i] = in.shape[perm[i]].
 Tensor transpose_tensor(const Tensor& input, const std::vector<int64_t>& perm);
-// q = saturate(roundTiesToEven(x / s[c]) + z[c]), c the index along params.axis when per-axis.
-Tensor quantize_tensor(const Tensor& input, const QuantParams& params, DType type);
+// q = saturate(roundTiesToEven(x / s[c]) + z[c]), c the index along params.axis when per-axis; x / s[c] in
+// float32 as a QuantizeLinear computes it, or in double with `exact` (exact rounding, src/ir/ops.h).
+Tensor quantize_tensor(const Tensor& input, const QuantParams& params, DType type, bool exact = false);
 // x = (q − z[c]) · s[c]; the input may be int8, uint8 or int32.
 Tensor dequantize_tensor(const Tensor& input, const QuantParams& params);
 

@@ -50,6 +50,25 @@ TEST(FoldWeightQdq, PerChannelInt8AndPerTensorUint8FoldExactly) {
   }
 }
 
+// 0.35f / 0.1f is 3.4999999 in real numbers but rounds to 3.5f in float32, which rounds to even (4): a
+// QuantizeLinear node computes 4, the real quotient says 3. --exact (PassContext::exact_rounding) takes the latter.
+TEST(FoldWeightQdq, ExactRoundingDividesInDouble) {
+  for (bool exact : {false, true}) {
+    GraphBuilder b;
+    Tensor w(DType::kFloat32, {1, 1, 1, 1});
+    w.data<float>()[0] = 0.35f;
+    const QuantParams wq = per_tensor(0.1f);
+    ValueId dq = b.dequantize(b.quantize(b.constant("w", w), wq, DType::kInt8, "w_quantize"), wq, "w_dequantize");
+    b.output(b.conv("conv", b.input("x", {1, 1, 2, 2}), dq));
+    Graph graph = b.finish();
+    PassContext context;
+    context.exact_rounding = exact;
+    ASSERT_TRUE(apply_pass(graph, fold_weight_qdq, &context).ok());
+    const Value& q = graph.value(find_op(graph, Op::kDequantizeLinear)->inputs[0]);
+    EXPECT_EQ(q.constant->as_int64(0), exact ? 3 : 4) << (exact ? "exact" : "default");
+  }
+}
+
 TEST(FoldWeightQdq, ActivationQuantizeIsNotFolded) {
   GraphBuilder b;
   ValueId x = b.input("x", {1, 4});
