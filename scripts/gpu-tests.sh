@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs qatrt's GPU work on the GPU machine: the CUDA tests (tests/unit/cuda: kernels against the reference
-# backend, the CUDA engine, the whole ResNet-50 plan against the CPU backend), the INT8 convolution benchmark
-# (bench/cuda_conv_bench.cu) and `qatrt bench --backend cuda` on the ResNet-50 plan.
+# backend, the CUDA engine, the whole ResNet-50 INT8, FP32 and FP16 networks against the CPU backend), the INT8
+# convolution benchmark (bench/cuda_conv_bench.cu) and `qatrt bench --backend cuda` on the ResNet-50 INT8, FP32
+# and FP16 plans.
 #
 # That machine (Ubuntu 24.04, CUDA 13.0, no network) lacks the Debian libraries qatrt links (ONNX, protobuf,
 # oneDNN, libjpeg-turbo, libpng), so the binaries are built HERE with the full CMake tree (CUDA on, the libtorch
@@ -10,20 +11,34 @@
 #   here:   scripts/gpu-tests.sh prepare      # builds $BUILD (default build-gpu), fetches $BUILD/debs
 #   device: run(command="scripts/gpu-tests.sh all",
 #               carry=["build-gpu/qatrt", "build-gpu/tests/test_unit_cuda", "build-gpu/cuda_conv_bench",
-#                      "build-gpu/debs", "build-gpu/val", "build/main-job/resnet50-int8.plan"])   # ≈ 50 MB
+#                      "build-gpu/debs", "build-gpu/val", "build-gpu/resnet50-qdq-int8w.onnx"])   # ≈ 50 MB
 #
-# Steps (default "all": deps, test, accuracy, network, peers, multi-gpu, bench, memcheck): deps, test, bench (the conv layers), accuracy
+# A call carries at most 64 MiB, and a float ResNet-50 plan alone is ~100 MB: so prepare exports the main
+# job's Q/DQ model (build/main-job/resnet50-qdq.onnx, the source of its INT8 plan) with int8 weights (~26 MB),
+# and the `plans` step builds every plan on the device from it: `qatrt build --int8` (the main job's INT8 plan:
+# the same activations, checked with `qatrt compare`), `qatrt build --fp32` (FP32, the int8 weights
+# dequantized at build time) and `qatrt build --fp16` (the same in float16: activations, weights and biases;
+# float32 in and out).
+#
+# cuDNN (the float layers) is not carried: the device has it in PyTorch's pip wheel (nvidia.cudnn), which
+# env_for_binaries puts on LD_LIBRARY_PATH.
+#
+# Steps (default "all": deps, plans, test, accuracy, network, peers, multi-gpu, bench, memcheck): deps, plans
+# (the ResNet-50 plans from the carried Q/DQ model), test, bench (the conv layers), accuracy
 # (qatrt eval on 200 dev images, CPU vs GPU top-1 per image), network (qatrt bench --backend cuda at batch 1
-# and 256, per-layer profile), peers (PyTorch's whole ResNet-50 in FP16/TF32/FP32, side by side with network),
-# torch (the same conv layers through PyTorch, when it
-# sees a GPU), sass (instruction counts, here too), profile LAYER... (ncu). Logs go to $OUT when it is set (the
+# and 256 on the INT8 plan, per-layer profile; the FP32 and FP16 plans at the same batches), peers (PyTorch's
+# whole ResNet-50 in FP16/TF32/FP32, side by side with network), torch (the same conv layers through PyTorch,
+# when it sees a GPU), sass (instruction counts, here too), profile LAYER... (ncu). Logs go to $OUT when it is set (the
 # device tool's output folder), else to $BUILD/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${QATRT_GPU_BUILD:-build-gpu}
 LOGS=${OUT:-$BUILD}
-PLAN=${QATRT_RESNET50_PLAN:-build/main-job/resnet50-int8.plan}
+QDQ=${QATRT_RESNET50_QDQ:-$BUILD/resnet50-qdq-int8w.onnx}  # the main job's Q/DQ model with int8 weights
+PLAN=${QATRT_RESNET50_PLAN:-$BUILD/resnet50-int8.plan}
+FP32_PLAN=${QATRT_RESNET50_FP32_PLAN:-$BUILD/resnet50-fp32.plan}
+FP16_PLAN=${QATRT_RESNET50_FP16_PLAN:-$BUILD/resnet50-fp16.plan}
 VAL=$BUILD/val  # the first VAL_IMAGES labelled dev images, copied by prepare
 VAL_IMAGES=${VAL_IMAGES:-200}
 NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
@@ -43,7 +58,23 @@ prepare() {
     head -"$VAL_IMAGES" "$dev/labels.txt" > "$VAL/labels.txt"
     awk '{print $1}' "$VAL/labels.txt" | while read -r f; do cp "$dev/$f" "$VAL/$f"; done
   fi
-  du -ch "$BUILD/qatrt" "$BUILD/tests/test_unit_cuda" "$BUILD/cuda_conv_bench" "$BUILD/debs" "$PLAN" "$VAL" | tail -1
+  "$BUILD/qatrt" export --onnx build/main-job/resnet50-qdq.onnx --weights int8 --output "$QDQ" >/dev/null
+  du -ch "$BUILD/qatrt" "$BUILD/tests/test_unit_cuda" "$BUILD/cuda_conv_bench" "$BUILD/debs" "$QDQ" "$VAL" | tail -1
+}
+
+# The ResNet-50 plans, built here (on the device) from the carried Q/DQ model; a plan already there is kept.
+plans() {
+  [[ -f $QDQ ]] || { echo "== plans: no Q/DQ model at $QDQ (carry it)"; return 0; }
+  local flag path
+  for flag in int8 fp32 fp16; do
+    path=$PLAN
+    [[ $flag == fp32 ]] && path=$FP32_PLAN
+    [[ $flag == fp16 ]] && path=$FP16_PLAN
+    [[ -f $path ]] && continue
+    echo "== plans: qatrt build --$flag → $path"
+    "$BUILD/qatrt" build --onnx "$QDQ" --"$flag" --saveEngine "$path" > "$LOGS/build_$flag.log" 2>&1 ||
+      { tail -5 "$LOGS/build_$flag.log"; return 1; }
+  done
 }
 
 deps() {
@@ -51,9 +82,25 @@ deps() {
   for f in "$BUILD"/debs/*.deb; do dpkg -x "$f" /opt/deps; done
 }
 
+# cuDNN from PyTorch's pip wheel: its lib/ holds libcudnn.so.9 and the libcudnn_*.so.9 it loads at run time,
+# which in turn may load cuBLASLt and NVRTC from their own wheels; those lib/ folders follow the CUDA
+# toolkit's on the path, so the toolkit's libraries win wherever the names agree.
 env_for_binaries() {
-  export LD_LIBRARY_PATH=/opt/deps/usr/lib/x86_64-linux-gnu:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-  export QATRT_RESNET50_PLAN=$PWD/$PLAN
+  local wheels
+  wheels=$(python3 - <<'PY' 2>/dev/null || true
+import importlib, os
+dirs = []
+for name in ("nvidia.cudnn", "nvidia.cublas", "nvidia.cuda_nvrtc"):
+    try:
+        dirs.append(os.path.join(list(importlib.import_module(name).__path__)[0], "lib"))
+    except ImportError:
+        pass
+print(":".join(dirs))
+PY
+)
+  [[ $wheels == *cudnn* ]] || echo "warning: no nvidia.cudnn pip package: the float layers need libcudnn.so.9 on LD_LIBRARY_PATH"
+  export LD_LIBRARY_PATH=/opt/deps/usr/lib/x86_64-linux-gnu:/usr/local/cuda/lib64${wheels:+:$wheels}:${LD_LIBRARY_PATH:-}
+  export QATRT_RESNET50_PLAN=$PWD/$PLAN QATRT_RESNET50_FP32_PLAN=$PWD/$FP32_PLAN
 }
 
 # A kernel that deadlocks would otherwise hang the whole device call: the tests get TEST_TIMEOUT seconds.
@@ -68,12 +115,23 @@ bench() {
 }
 
 network() {
-  [[ -f $PLAN ]] || { echo "== network: no plan at $PLAN (carry it)"; return 0; }
+  [[ -f $PLAN ]] || { echo "== network: no plan at $PLAN (carry the Q/DQ model)"; return 0; }
   local batch
   for batch in 1 256; do
     echo "== network: qatrt bench --backend cuda --batch $batch"
     "$BUILD/qatrt" bench --engine "$PLAN" --backend cuda --batch "$batch" --duration 3 \
       --exportProfile "$LOGS/profile_b$batch.json" 2>&1 | tee "$LOGS/network_b$batch.log"
+  done
+  local precision plan
+  for precision in fp32 fp16; do
+    plan=$FP32_PLAN
+    [[ $precision == fp16 ]] && plan=$FP16_PLAN
+    [[ -f $plan ]] || { echo "== network: no ${precision^^} plan at $plan"; continue; }
+    for batch in 1 256; do
+      echo "== network: qatrt bench --backend cuda --batch $batch, ${precision^^} plan (cuDNN)"
+      "$BUILD/qatrt" bench --engine "$plan" --backend cuda --batch "$batch" --duration 3 \
+        --exportProfile "$LOGS/profile_${precision}_b$batch.json" 2>&1 | tee "$LOGS/network_${precision}_b$batch.log"
+    done
   done
 }
 
@@ -161,10 +219,10 @@ multi_gpu() {
 # take minutes under the tool, stay in `test`).
 memcheck() {
   command -v compute-sanitizer >/dev/null || { echo "== memcheck: no compute-sanitizer"; return 0; }
-  echo "== memcheck: compute-sanitizer --tool memcheck test_unit_cuda (all but CudaResNet50.*)"
+  echo "== memcheck: compute-sanitizer --tool memcheck test_unit_cuda (all but CudaResNet50*)"
   local rc=0
   compute-sanitizer --tool memcheck --error-exitcode 3 --leak-check full \
-    "$BUILD/tests/test_unit_cuda" --gtest_color=no --gtest_filter='-CudaResNet50.*' > "$LOGS/memcheck.log" 2>&1 || rc=$?
+    "$BUILD/tests/test_unit_cuda" --gtest_color=no --gtest_filter='-CudaResNet50*' > "$LOGS/memcheck.log" 2>&1 || rc=$?
   grep -E "ERROR SUMMARY|PASSED|FAILED" "$LOGS/memcheck.log" | tail -5
   return $rc
 }
@@ -178,10 +236,14 @@ peers() {
   PYTHONUNBUFFERED=1 python3 bench/resnet50_torch.py --json "$LOGS/torch_resnet50.json" 2>&1 |
     tee "$LOGS/torch_resnet50.log"
   echo "== side by side (images/s, input on the GPU, CUDA graph)"
-  local batch
+  local batch precision
   for batch in 1 256; do
     [[ -f $LOGS/network_b$batch.log ]] &&
       grep -h "^Throughput" "$LOGS/network_b$batch.log" | sed "s/^/  qatrt int8   batch $batch: /"
+    for precision in fp32 fp16; do
+      [[ -f $LOGS/network_${precision}_b$batch.log ]] &&
+        grep -h "^Throughput" "$LOGS/network_${precision}_b$batch.log" | sed "s/^/  qatrt $precision   batch $batch: /"
+    done
     grep -h "batch *$batch:" "$LOGS/torch_resnet50.log" | sed 's/^/  /'
   done
 }
@@ -191,6 +253,7 @@ have_gpu() { command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; 
 case "${1:-all}" in
   prepare) prepare ;;
   deps) deps ;;
+  plans) env_for_binaries; plans ;;
   test) env_for_binaries; run_tests ;;
   bench) env_for_binaries; bench ;;
   network) env_for_binaries; network ;;
@@ -206,6 +269,7 @@ case "${1:-all}" in
     env_for_binaries
     if have_gpu; then nvidia-smi -L; else echo "no GPU visible: device tests will skip, no benchmark"; fi
     status=0
+    plans || status=1
     run_tests || status=1
     if have_gpu; then
       accuracy || status=1
@@ -217,5 +281,5 @@ case "${1:-all}" in
     fi
     exit $status
     ;;
-  *) echo "usage: $0 [prepare|deps|test|bench|network|accuracy|peers|multi-gpu|memcheck|torch|sass|profile LAYER...|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [prepare|deps|plans|test|bench|network|accuracy|peers|multi-gpu|memcheck|torch|sass|profile LAYER...|all]" >&2; exit 2 ;;
 esac

@@ -11,6 +11,7 @@ size_t dtype_size(DType type) {
     case DType::kInt64: return 8;
     case DType::kBool: return 1;
     case DType::kFloat64: return 8;
+    case DType::kFloat16: return 2;
   }
   return 0;
 }
@@ -24,6 +25,7 @@ std::string_view dtype_name(DType type) {
     case DType::kInt64: return "int64";
     case DType::kBool: return "bool";
     case DType::kFloat64: return "float64";
+    case DType::kFloat16: return "float16";
   }
   return "?";
 }

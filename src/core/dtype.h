@@ -7,7 +7,8 @@
 
 namespace qatrt {
 
-enum class DType : uint8_t { kFloat32 = 0, kInt8 = 1, kUInt8 = 2, kInt32 = 3, kInt64 = 4, kBool = 5, kFloat64 = 6 };
+enum class DType : uint8_t { kFloat32 = 0, kInt8 = 1, kUInt8 = 2, kInt32 = 3, kInt64 = 4, kBool = 5, kFloat64 = 6,
+                        kFloat16 = 7 /* IEEE binary16, stored as its bits (core/float16.h) */ };
 
 size_t dtype_size(DType type);
 std::string_view dtype_name(DType type);  // "float32", "int8", ...

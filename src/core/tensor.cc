@@ -1,5 +1,7 @@
 #include "core/tensor.h"
 
+#include "core/float16.h"
+
 namespace qatrt {
 
 Tensor::Tensor(DType dtype, Shape shape)
@@ -16,6 +18,7 @@ double Tensor::as_double(int64_t i) const {
     case DType::kInt64: return static_cast<double>(data<int64_t>()[i]);
     case DType::kBool: return data<bool>()[i] ? 1.0 : 0.0;
     case DType::kFloat64: return data<double>()[i];
+    case DType::kFloat16: return half_bits_to_float(data<uint16_t>()[i]);
   }
   return 0;
 }

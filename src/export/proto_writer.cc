@@ -15,6 +15,7 @@ int32_t onnx_elem_type(DType type) {
     case DType::kInt64: return onnx::TensorProto::INT64;
     case DType::kBool: return onnx::TensorProto::BOOL;
     case DType::kFloat64: return onnx::TensorProto::DOUBLE;
+    case DType::kFloat16: return onnx::TensorProto::FLOAT16;
   }
   return onnx::TensorProto::UNDEFINED;
 }

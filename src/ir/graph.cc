@@ -12,6 +12,7 @@ std::string_view precision_name(Precision p) {
     case Precision::kFloat32: return "fp32";
     case Precision::kInt8: return "int8";
     case Precision::kNone: return "none";
+    case Precision::kFloat16: return "fp16";
   }
   return "?";
 }

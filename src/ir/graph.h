@@ -32,7 +32,9 @@ struct Value {
 using AttrValue = std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>, Tensor>;
 
 // Final precision of a layer in a plan, and why (printed by `inspect`, stored in the plan).
-enum class Precision : uint8_t { kUnset = 0, kFloat32 = 1, kInt8 = 2, kNone = 3 /* data movement only */ };
+enum class Precision : uint8_t {
+  kUnset = 0, kFloat32 = 1, kInt8 = 2, kNone = 3 /* data movement only */, kFloat16 = 4 /* --fp16 */
+};
 std::string_view precision_name(Precision p);
 
 struct Node {

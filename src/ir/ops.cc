@@ -10,7 +10,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(Op::kCount)> kOpNames
 #include "ir/ops.def"
 #undef QATRT_OP
 };
-static_assert(static_cast<size_t>(Op::kCount) == 29, "op added: update docs/ops.md, docs/adding-an-op.md checklist");
+static_assert(static_cast<size_t>(Op::kCount) == 30, "op added: update docs/ops.md, docs/adding-an-op.md checklist");
 
 }  // namespace
 

@@ -27,6 +27,14 @@
 //         bias f32 const [N] | none, residual quantized | f32 | none)
 //       attrs: relu. Same epilogue as QConv with k → n.
 //   Requantize(x int8|uint8 (quant)) → int8|uint8 (quant): out = Q_out(DQ_in(x)), per-tensor.
+//   Cast(x float32|float16) → float16|float32, attr to (a DType value: 0 float32, 7 float16):
+//       y = x rounded to nearest even (widening is exact). Made by --fp16 at the graph's inputs and outputs.
+//
+// Float16 (`qatrt build --fp16`, PrecisionMode::kFp16; passes/convert_to_float16.cc). FusedConv and FusedGemm
+// may take x, w, bias, residual and give y all float16: y = round_f16(relu?(Σ x·w + bias + residual)), the
+// products and their sum in float32 (in any order). MaxPool is exact; GlobalAveragePool (sum and mean) and
+// Softmax compute in float32 and round their result to float16. Only the CUDA backend runs float16 values;
+// the host backends refuse such nodes (backends/reference/float16_refusal.h).
 //
 // Exact rounding (`qatrt build --exact`, PrecisionMode::kInt8Exact). A node with attr "exact_rounding" = 1
 // rounds every value as the real-number evaluation of the Q/DQ graph does, so its integer outputs equal a

@@ -153,7 +153,7 @@ Status infer_one(Graph& graph, Node& node) {
     case Op::kConv:
     case Op::kFusedConv:
       QATRT_RETURN_IF_ERROR(infer_conv(graph, node, out));
-      dtype = DType::kFloat32;
+      dtype = in_dtype(0) == DType::kFloat16 ? DType::kFloat16 : DType::kFloat32;  // FusedConv on float16: --fp16
       break;
     case Op::kQConv:
       QATRT_RETURN_IF_ERROR(infer_conv(graph, node, out));
@@ -162,7 +162,7 @@ Status infer_one(Graph& graph, Node& node) {
     case Op::kGemm:
     case Op::kFusedGemm:
       QATRT_RETURN_IF_ERROR(infer_gemm(graph, node, out));
-      dtype = DType::kFloat32;
+      dtype = in_dtype(0) == DType::kFloat16 ? DType::kFloat16 : DType::kFloat32;
       break;
     case Op::kQGemm:
       QATRT_RETURN_IF_ERROR(infer_gemm(graph, node, out));
@@ -219,6 +219,12 @@ Status infer_one(Graph& graph, Node& node) {
       break;
     case Op::kRequantize:
       keep_output_type = true;
+      break;
+    case Op::kCast:
+      dtype = static_cast<DType>(node.attr_int("to", static_cast<int64_t>(DType::kFloat32)));
+      if (dtype != DType::kFloat32 && dtype != DType::kFloat16)
+        return make_error(StatusCode::kInvalidArgument, node.describe(), ": Cast to ", dtype_name(dtype),
+                          " (qatrt casts between float32 and float16 only)");
       break;
     case Op::kCount:
       return make_error(StatusCode::kInternal, node.describe(), ": invalid op");

@@ -70,7 +70,8 @@ Status check_fused(const Graph& graph, const Node& node) {
   if (quantized && w.dtype != DType::kInt8) return node_error(node, "weight '" + w.name + "' must be int8");
   if (node.inputs.size() > 2 && node.inputs[2] != kNoValue) {
     const Value& b = graph.value(node.inputs[2]);
-    if (!b.constant || b.dtype != DType::kFloat32) return node_error(node, "bias '" + b.name + "' must be a float constant");
+    if (!b.constant || (b.dtype != DType::kFloat32 && b.dtype != DType::kFloat16))
+      return node_error(node, "bias '" + b.name + "' must be a float constant");
   }
   if (node.inputs.size() > 3 && node.inputs[3] != kNoValue)
     QATRT_RETURN_IF_ERROR(check_quantized_operand(graph, node, node.inputs[3], false));

@@ -89,6 +89,8 @@ StatusOr<Tensor> tensor_from_onnx(const onnx::TensorProto& proto) {
     case DType::kBool: copy_typed<bool>(proto.int32_data(), tensor); break;
     case DType::kFloat64:  // dtype_from_onnx maps no ONNX type to it (float64 lives only in --exact plans)
       return make_error(StatusCode::kUnsupported, context(), ": float64 tensors are not imported");
+    case DType::kFloat16:  // dtype_from_onnx maps no ONNX type to it (float16 lives only in --fp16 plans)
+      return make_error(StatusCode::kUnsupported, context(), ": float16 tensors are not imported");
   }
   return tensor;
 }

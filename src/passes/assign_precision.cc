@@ -3,6 +3,8 @@
 //   int8  QConv / QGemm (reason written by the fusion), Requantize, QuantizeLinear, and data movement whose
 //         input is int8/uint8 (MaxPool, Pad, Transpose, Concat, Relu, Clip)
 //   none  pure reshapes: Reshape, Flatten, Squeeze, Unsqueeze, Identity (metadata only, any dtype)
+//   fp16  in fp16 mode every other node: "--fp16 requested" (fused layers add their fusion), and the Casts at
+//         the graph boundary
 //   fp32  everything computing on float data, with why it is not int8:
 //           "--fp32 requested" in fp32 mode, "--fake-quant: …" in fake-quant mode;
 //           FusedConv / FusedGemm: the reason their fusion recorded;
@@ -51,6 +53,9 @@ std::pair<Precision, std::string> decide(const Graph& graph, const GraphIndex& i
   const DType in_type = graph.value(node.inputs[0]).dtype;
   const std::string op(op_name(node.op));
   if (is_pure_reshape(node.op)) return {Precision::kNone, "data movement only (" + op + ")"};
+  if (node.op == Op::kCast)
+    return {Precision::kFloat16, "--fp16: converts the graph's " + std::string(dtype_name(in_type)) + " to " +
+                                     std::string(dtype_name(graph.value(node.outputs[0]).dtype))};
   switch (node.op) {
     case Op::kQConv:
     case Op::kQGemm: return {Precision::kInt8, "fused " + op};
@@ -65,6 +70,7 @@ std::pair<Precision, std::string> decide(const Graph& graph, const GraphIndex& i
   if (is_data_movement(node.op) && is_quantized_type(in_type))
     return {Precision::kInt8, "int8 data movement (" + op + ")"};
   if (mode == PrecisionMode::kFp32) return {Precision::kFloat32, "--fp32 requested"};
+  if (mode == PrecisionMode::kFp16) return {Precision::kFloat16, "--fp16 requested"};
   if (mode == PrecisionMode::kFakeQuant) return {Precision::kFloat32, "--fake-quant: float on Q/DQ-rounded values"};
   std::string why;
   if (node.op == Op::kConv) why = why_conv_not_int8(graph, index, node);
@@ -82,20 +88,22 @@ Status assign_precision(Graph& graph, PassContext& context, PrecisionMode mode) 
   GraphIndex index(graph);
   for (Node& node : graph.nodes) {
     auto [precision, reason] = decide(graph, index, node, mode);
-    bool float_mode = mode == PrecisionMode::kFp32 || mode == PrecisionMode::kFakeQuant;
+    bool float_mode =
+        mode == PrecisionMode::kFp32 || mode == PrecisionMode::kFakeQuant || mode == PrecisionMode::kFp16;
     bool keep_fusion_reason = node.precision != Precision::kUnset && !float_mode;
     if (keep_fusion_reason) continue;
     // In the float modes a fused float layer keeps the "; fused Conv→…" part its fusion wrote, after the mode.
-    if (auto fused = node.precision_reason.find("; fused "); precision == Precision::kFloat32 &&
-                                                               fused != std::string::npos)
+    const bool float_layer = precision == Precision::kFloat32 || precision == Precision::kFloat16;
+    if (auto fused = node.precision_reason.find("; fused "); float_layer && fused != std::string::npos)
       reason += node.precision_reason.substr(fused);
     node.precision = precision;
     node.precision_reason = reason;
   }
-  int counts[4] = {0, 0, 0, 0};
+  int counts[5] = {0, 0, 0, 0, 0};
   for (const Node& node : graph.nodes) ++counts[static_cast<int>(node.precision)];
   context.log.push_back("assign_precision: " + std::to_string(counts[static_cast<int>(Precision::kInt8)]) + " int8, " +
                         std::to_string(counts[static_cast<int>(Precision::kFloat32)]) + " fp32, " +
+                        std::to_string(counts[static_cast<int>(Precision::kFloat16)]) + " fp16, " +
                         std::to_string(counts[static_cast<int>(Precision::kNone)]) + " data-movement-only nodes");
   return {};
 }

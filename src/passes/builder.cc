@@ -9,6 +9,7 @@
 //                → fuse_conv_epilogue → fuse_gemm_epilogue → remove_dead_code → assign_precision
 //                (activation Q→DQ pairs stay and run; the fusions see float weights, so only the float
 //                halves fire and each Q/DQ keeps rounding the value between two float layers)
+//   fp16:        the fp32 pipeline, then convert_to_float16 before assign_precision
 //   int8-exact:  the int8 pipeline with PassContext::exact_rounding, then mark_exact_rounding before
 //                assign_precision
 // In fp32 mode the fusions find no int8 operands left (dequantize_for_fp32 removed them), so only their
@@ -26,11 +27,15 @@ namespace {
 
 std::vector<Pass> pipeline(PrecisionMode mode) {
   auto precision = [mode](Graph& graph, PassContext& context) { return assign_precision(graph, context, mode); };
-  if (mode == PrecisionMode::kFp32)
-    return {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
-            {"dequantize_for_fp32", dequantize_for_fp32}, {"fold_batchnorm", fold_batchnorm},
-            {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
-            {"remove_dead_code", remove_dead_code},     {"assign_precision", precision}};
+  if (mode == PrecisionMode::kFp32 || mode == PrecisionMode::kFp16) {
+    std::vector<Pass> passes = {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
+                                {"dequantize_for_fp32", dequantize_for_fp32}, {"fold_batchnorm", fold_batchnorm},
+                                {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
+                                {"remove_dead_code", remove_dead_code}};
+    if (mode == PrecisionMode::kFp16) passes.push_back({"convert_to_float16", convert_to_float16});
+    passes.push_back({"assign_precision", precision});
+    return passes;
+  }
   if (mode == PrecisionMode::kFakeQuant)
     return {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
             {"dequantize_weights", dequantize_weights}, {"fold_batchnorm", fold_batchnorm},
@@ -59,8 +64,9 @@ StatusOr<PrecisionMode> parse_precision_mode(const std::string& text) {
   if (text == "best") return PrecisionMode::kBest;
   if (text == "fakequant") return PrecisionMode::kFakeQuant;
   if (text == "int8-exact") return PrecisionMode::kInt8Exact;
+  if (text == "fp16") return PrecisionMode::kFp16;
   return make_error(StatusCode::kInvalidArgument, "precision mode '", text,
-                    "' is not known; use int8, int8-exact, fp32, best or fakequant");
+                    "' is not known; use int8, int8-exact, fp32, fp16, best or fakequant");
 }
 
 Status optimize_graph(Graph& graph, PrecisionMode mode, PassContext& context) {

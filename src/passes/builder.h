@@ -21,6 +21,9 @@ enum class PrecisionMode {
   // kInt8 whose every rounding is exact (src/ir/ops.h, "Exact rounding"): its integers equal a float64
   // evaluation of the Q/DQ graph. Runs on the CPU and reference backends, slower than kInt8.
   kInt8Exact,
+  // kFp32, then every float activation, weight and bias in float16 (src/ir/ops.h, "Float16"), converted from and
+  // to float32 at the graph's inputs and outputs. Runs on the CUDA backend only.
+  kFp16,
 };
 
 StatusOr<PrecisionMode> parse_precision_mode(const std::string& text);

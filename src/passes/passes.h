@@ -24,6 +24,8 @@ Status fuse_gemm_epilogue(Graph& graph, PassContext& context);
 Status dequantize_for_fp32(Graph& graph, PassContext& context);
 // --fp32 and --fake-quant: int8 constant → DQ becomes the float constant it stands for.
 Status dequantize_weights(Graph& graph, PassContext& context);
+// --fp16: float32 activations, weights and biases → float16, with Casts at the graph inputs and outputs.
+Status convert_to_float16(Graph& graph, PassContext& context);
 // --exact: marks every node that rounds to an integer with "exact_rounding" = 1 (src/ir/ops.h).
 Status mark_exact_rounding(Graph& graph, PassContext& context);
 // Drops nodes nobody reads and unreferenced values.

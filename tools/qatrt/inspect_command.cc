@@ -43,6 +43,13 @@ int run_inspect(const InspectOptions& o) {
                   host_cpu_target().c_str());
       return 0;
     }
+    if (info.precision_mode == "fp16") {  // the host backends refuse float16 (backends/reference/float16_refusal.h)
+      graph = std::move(plan->graph);
+      print_layer_table(stdout, graph);
+      std::printf("%s\n", layer_summary(graph).c_str());
+      std::printf("arena: not computed: an fp16 plan runs on the cuda backend only\n");
+      return 0;
+    }
     graph = std::move(plan->graph);
   } else {
     auto imported = import_onnx_file(o.onnx);

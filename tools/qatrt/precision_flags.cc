@@ -7,6 +7,7 @@ std::string PrecisionFlags::mode_name() const {
   if (best) return "best";
   if (fake_quant) return "fakequant";
   if (exact) return "int8-exact";
+  if (fp16) return "fp16";
   return "int8";
 }
 
@@ -20,6 +21,9 @@ std::vector<CLI::Option*> add_precision_flags(CLI::App* cmd, PrecisionFlags& fla
       cmd->add_flag("--exact", flags.exact,
                     context + "INT8 with exact rounding: every integer equals a float64 evaluation of the Q/DQ "
                               "graph (double-precision requantization; CPU and reference backends, slower)"),
+      cmd->add_flag("--fp16", flags.fp16,
+                    context + "Ignore Q/DQ like --fp32, then every float layer in float16 (float32 in and out; "
+                              "the cuda backend only)"),
   };
   for (size_t i = 0; i < options.size(); ++i)
     for (size_t j = i + 1; j < options.size(); ++j) options[i]->excludes(options[j]);

@@ -8,8 +8,8 @@
 namespace qatrt::cli {
 
 struct PrecisionFlags {
-  bool int8 = false, fp32 = false, best = false, fake_quant = false, exact = false;
-  // The name parse_precision_mode() takes and plans record: "int8", "fp32", "best", "fakequant" or "int8-exact".
+  bool int8 = false, fp32 = false, best = false, fake_quant = false, exact = false, fp16 = false;
+  // The name parse_precision_mode() takes and plans record: "int8", "fp32", "best", "fakequant" "int8-exact" or "fp16".
   std::string mode_name() const;
 };
 

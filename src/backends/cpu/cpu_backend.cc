@@ -4,6 +4,7 @@
 
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/dnnl_util.h"
+#include "backends/reference/float16_refusal.h"
 
 namespace qatrt {
 namespace {
@@ -62,6 +63,7 @@ class CpuBackend final : public Backend {
   std::string_view name() const override { return "cpu"; }
 
   Status supports(const Graph& graph, const Node& node) const override {
+    QATRT_RETURN_IF_ERROR(reference::refuse_float16(graph, node, "cpu"));
     const KernelFamily* family = family_for(node.op);
     if (!family)
       return make_error(StatusCode::kUnsupported, node.describe(), ": the CPU backend has no kernel for ",

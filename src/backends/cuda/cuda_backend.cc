@@ -1,5 +1,6 @@
 #include "backends/cuda/cuda_backend.h"
 
+#include "backends/cuda/cudnn_handle.h"
 #include "backends/cuda/node_kernels.h"
 #include "ir/exact_rounding.h"
 
@@ -27,6 +28,9 @@ class CudaBackend final : public Backend {
     switch (node.op) {
       case Op::kQConv:
       case Op::kQGemm: return check_qconv(graph, node);
+      case Op::kFusedConv:
+      case Op::kFusedGemm: return check_float_conv(graph, node);
+      case Op::kCast: return check_cast(graph, node);
       case Op::kQuantizeLinear:
       case Op::kDequantizeLinear: return check_quantize(graph, node);
       case Op::kMaxPool:
@@ -34,8 +38,8 @@ class CudaBackend final : public Backend {
       case Op::kSoftmax: return check_softmax(graph, node);
       default:
         return make_error(StatusCode::kUnsupported, node.describe(), ": no CUDA kernel for ", op_name(node.op),
-                          " (the GPU runs QConv, QGemm, QuantizeLinear, DequantizeLinear, MaxPool, "
-                          "GlobalAveragePool, Softmax and view ops); build the plan so that it fuses into those, or "
+                          " (the GPU runs QConv, QGemm, FusedConv, FusedGemm, QuantizeLinear, "
+                          "DequantizeLinear, Cast, MaxPool, GlobalAveragePool, Softmax and view ops); build the plan so that it fuses into those, or "
                           "use the cpu backend");
     }
   }
@@ -47,11 +51,19 @@ class CudaBackend final : public Backend {
     switch (node.op) {
       case Op::kQConv:
       case Op::kQGemm: return make_qconv(graph, node, stream_);
+      case Op::kFusedConv:
+      case Op::kFusedGemm: {
+        if (!cudnn_) {
+          QATRT_ASSIGN_OR_RETURN(cudnn_, CudnnHandle::create(stream_));
+        }
+        return make_float_conv(graph, node, cudnn_);
+      }
       case Op::kQuantizeLinear:
       case Op::kDequantizeLinear: return make_quantize(graph, node, stream_);
       case Op::kMaxPool:
       case Op::kGlobalAveragePool: return make_pool(graph, node, stream_);
       case Op::kSoftmax: return make_softmax(graph, node, stream_);
+      case Op::kCast: return make_cast(graph, node, stream_);
       default: break;
     }
     QATRT_RETURN_IF_ERROR(supports(graph, node));
@@ -61,6 +73,7 @@ class CudaBackend final : public Backend {
 
  private:
   cudaStream_t stream_;
+  std::shared_ptr<CudnnHandle> cudnn_;  // made with the first float layer's kernel; shared by all of them
 };
 
 }  // namespace

@@ -3,8 +3,9 @@
 // (src/runtime/cuda/), which owns the stream, the device arena and the host copies; the host runtime's
 // schedule cannot drive it (its buffers live in host memory).
 //
-// Runs: QConv and QGemm (INT8 tensor cores, symmetric), QuantizeLinear / DequantizeLinear (per-tensor int8),
-// MaxPool (int8), GlobalAveragePool (float), Softmax (innermost axis), and Identity / Flatten / Reshape /
+// Runs: QConv and QGemm (INT8 tensor cores, symmetric), FusedConv and FusedGemm (float32 and float16, cuDNN),
+// QuantizeLinear / DequantizeLinear (per-tensor int8), Cast (float32 ↔ float16), MaxPool (int8, float32,
+// float16), GlobalAveragePool (float32, float16), Softmax (innermost axis), and Identity / Flatten / Reshape /
 // Squeeze / Unsqueeze as views. Anything else is refused with the reason; there is no host fallback.
 #pragma once
 

@@ -21,12 +21,18 @@
 namespace qatrt::cuda {
 
 using KernelOr = StatusOr<std::unique_ptr<Kernel>>;
+class CudnnHandle;  // cudnn_handle.h
 
 Status check_qconv(const Graph& graph, const Node& node);  // QConv, QGemm (a 1×1 convolution over [M,1,1,K])
 KernelOr make_qconv(const Graph& graph, const Node& node, cudaStream_t stream);
+// FusedConv, FusedGemm (float32, float16; FusedGemm as a 1×1 convolution) on cuDNN, through the backend's handle.
+Status check_float_conv(const Graph& graph, const Node& node);
+KernelOr make_float_conv(const Graph& graph, const Node& node, std::shared_ptr<CudnnHandle> cudnn);
+Status check_cast(const Graph& graph, const Node& node);  // Cast float32 ↔ float16 (a --fp16 plan's boundary)
+KernelOr make_cast(const Graph& graph, const Node& node, cudaStream_t stream);
 Status check_quantize(const Graph& graph, const Node& node);  // QuantizeLinear, DequantizeLinear
 KernelOr make_quantize(const Graph& graph, const Node& node, cudaStream_t stream);
-Status check_pool(const Graph& graph, const Node& node);  // MaxPool (int8), GlobalAveragePool (float)
+Status check_pool(const Graph& graph, const Node& node);  // MaxPool (int8, float32, float16), GlobalAveragePool (float32, float16)
 KernelOr make_pool(const Graph& graph, const Node& node, cudaStream_t stream);
 Status check_softmax(const Graph& graph, const Node& node);  // Softmax over the innermost axis
 KernelOr make_softmax(const Graph& graph, const Node& node, cudaStream_t stream);
@@ -34,7 +40,7 @@ KernelOr make_softmax(const Graph& graph, const Node& node, cudaStream_t stream)
 // execution context gives the output the input's bytes; no kernel runs.
 Status check_view(const Graph& graph, const Node& node);
 
-// A kernel that needs device scratch memory while it runs (QConv's im2col rows): the execution context places
+// A kernel that needs device scratch memory while it runs (QConv's im2col rows, cuDNN's workspace): the execution context places
 // workspace_bytes() in its arena, live during this kernel's step only, and hands the address over once with
 // set_workspace() before the first run.
 class KernelWithWorkspace : public Kernel {

@@ -1,4 +1,4 @@
-// MaxPool on int8 and GlobalAveragePool on float (pooling.h), both NHWC on the device (device_layout.h).
+// MaxPool on int8, float32 and float16, GlobalAveragePool on float32 and float16 (pooling.h), both NHWC on the device (device_layout.h).
 #include "backends/cuda/device_layout.h"
 #include "backends/cuda/node_kernels.h"
 #include "backends/cuda/pooling.h"
@@ -21,13 +21,13 @@ StatusOr<PoolGeometry> plan_pool(const Graph& graph, const Node& node) {
   PoolGeometry g{.n = static_cast<int>(x.shape[0]), .h = static_cast<int>(x.shape[2]),
                  .w = static_cast<int>(x.shape[3]), .c = static_cast<int>(stored_channels(x.dtype, x.shape[1]))};
   if (node.op == Op::kGlobalAveragePool) {
-    if (x.dtype != DType::kFloat32)
+    if (x.dtype != DType::kFloat32 && x.dtype != DType::kFloat16)
       return unsupported(node, "GlobalAveragePool on " + std::string(dtype_name(x.dtype)) + " (float only on the GPU)");
     return g;
   }
   if (node.op != Op::kMaxPool) return unsupported(node, "only MaxPool and GlobalAveragePool are pooled on the GPU");
-  if (x.dtype != DType::kInt8)
-    return unsupported(node, "MaxPool on " + std::string(dtype_name(x.dtype)) + " (int8 only on the GPU)");
+  if (x.dtype != DType::kInt8 && x.dtype != DType::kFloat32 && x.dtype != DType::kFloat16)
+    return unsupported(node, "MaxPool on " + std::string(dtype_name(x.dtype)) + " (int8 and float only on the GPU)");
   if (node.outputs.size() > 1) return unsupported(node, "MaxPool's Indices output");
   QATRT_ASSIGN_OR_RETURN(reference::Window w,
                          reference::make_window(node, x.shape, node.attr_ints("kernel_shape"), y.shape));
@@ -50,10 +50,19 @@ Status check_pool(const Graph& graph, const Node& node) { return plan_pool(graph
 
 KernelOr make_pool(const Graph& graph, const Node& node, cudaStream_t stream) {
   QATRT_ASSIGN_OR_RETURN(PoolGeometry g, plan_pool(graph, node));
+  const DType dtype = graph.value(node.inputs[0]).dtype;
   if (node.op == Op::kGlobalAveragePool)
     return make_launch_kernel(node, [=](std::span<const TensorView> in, std::span<const TensorView> out) {
       if (in[0].layout != Layout::kNhwc) return cudaErrorInvalidValue;
+      if (dtype == DType::kFloat16)
+        return global_average_pool_f16_nhwc(in[0].as<const __half>(), out[0].as<__half>(), g.n, g.h * g.w, g.c, stream);
       return global_average_pool_f32_nhwc(in[0].as<const float>(), out[0].as<float>(), g.n, g.h * g.w, g.c, stream);
+    });
+  if (dtype != DType::kInt8)
+    return make_launch_kernel(node, [=](std::span<const TensorView> in, std::span<const TensorView> out) {
+      if (in[0].layout != Layout::kNhwc) return cudaErrorInvalidValue;
+      if (dtype == DType::kFloat16) return max_pool_f16_nhwc(in[0].as<const __half>(), out[0].as<__half>(), g, stream);
+      return max_pool_f32_nhwc(in[0].as<const float>(), out[0].as<float>(), g, stream);
     });
   return make_launch_kernel(node, [=](std::span<const TensorView> in, std::span<const TensorView> out) {
     if (in[0].layout != Layout::kNhwc) return cudaErrorInvalidValue;

@@ -1,5 +1,7 @@
 #include "backends/cuda/softmax.h"
 
+#include "backends/cuda/float_access.cuh"
+
 namespace qatrt::cuda {
 namespace {
 
@@ -18,26 +20,36 @@ __device__ float block_reduce(float value, float* scratch, Op op) {
   return value;
 }
 
-__global__ void softmax_rows_kernel(const float* __restrict__ x, float* __restrict__ y, int cols) {
+template <typename T>
+__global__ void softmax_rows_kernel(const T* __restrict__ x, T* __restrict__ y, int cols) {
   __shared__ float scratch[kThreads / 32];
-  const float* row = x + blockIdx.x * int64_t{cols};
-  float* out = y + blockIdx.x * int64_t{cols};
+  const T* row = x + blockIdx.x * int64_t{cols};
+  T* out = y + blockIdx.x * int64_t{cols};
   float max = -INFINITY;
-  for (int i = threadIdx.x; i < cols; i += kThreads) max = fmaxf(max, row[i]);
+  for (int i = threadIdx.x; i < cols; i += kThreads) max = fmaxf(max, load_float(row + i));
   max = block_reduce(max, scratch, [](float a, float b) { return fmaxf(a, b); });
   float sum = 0.0f;
-  for (int i = threadIdx.x; i < cols; i += kThreads) sum += expf(row[i] - max);
+  for (int i = threadIdx.x; i < cols; i += kThreads) sum += expf(load_float(row + i) - max);
   sum = block_reduce(sum, scratch, [](float a, float b) { return a + b; });
-  for (int i = threadIdx.x; i < cols; i += kThreads) out[i] = expf(row[i] - max) / sum;
+  for (int i = threadIdx.x; i < cols; i += kThreads) store_float(out + i, expf(load_float(row + i) - max) / sum);
+}
+
+template <typename T>
+cudaError_t softmax_rows(const T* x, T* y, int64_t rows, int cols, cudaStream_t stream) {
+  if (rows > 0x7fffffff) return cudaErrorInvalidValue;
+  if (rows == 0) return cudaSuccess;
+  softmax_rows_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(x, y, cols);
+  return cudaGetLastError();
 }
 
 }  // namespace
 
 cudaError_t softmax_rows_f32(const float* x, float* y, int64_t rows, int cols, cudaStream_t stream) {
-  if (rows > 0x7fffffff) return cudaErrorInvalidValue;
-  if (rows == 0) return cudaSuccess;
-  softmax_rows_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(x, y, cols);
-  return cudaGetLastError();
+  return softmax_rows(x, y, rows, cols, stream);
+}
+
+cudaError_t softmax_rows_f16(const __half* x, __half* y, int64_t rows, int cols, cudaStream_t stream) {
+  return softmax_rows(x, y, rows, cols, stream);
 }
 
 }  // namespace qatrt::cuda

@@ -87,6 +87,7 @@ Status visit_dtype(DType type, Body&& body) {
     case DType::kInt64: return body(int64_t{});
     case DType::kBool: return body(bool{});
     case DType::kFloat64: break;  // plans hold float64 only in attributes (--exact), never as a tensor to compute
+    case DType::kFloat16: break;  // the host backends refuse float16 (--fp16) nodes: float16_refusal.h
   }
   return make_error(StatusCode::kInternal, "no kernel computes on ", dtype_name(type), " tensors");
 }

@@ -28,5 +28,6 @@ KernelOr make_pad_kernel(const Graph& graph, const Node& node);         // Pad
 KernelOr make_concat_kernel(const Graph& graph, const Node& node);      // Concat
 KernelOr make_batch_norm_kernel(const Graph& graph, const Node& node);  // BatchNormalization
 KernelOr make_softmax_kernel(const Graph& graph, const Node& node);     // Softmax
+KernelOr make_cast_kernel(const Graph& graph, const Node& node);        // Cast (float32 ↔ float16)
 
 }  // namespace qatrt::reference

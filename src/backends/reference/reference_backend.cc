@@ -1,5 +1,6 @@
 #include "backends/reference/reference_backend.h"
 
+#include "backends/reference/float16_refusal.h"
 #include "backends/reference/kernels.h"
 
 namespace qatrt {
@@ -37,6 +38,7 @@ reference::KernelOr create_for_op(const Graph& graph, const Node& node) {
     case Op::kConcat: return make_concat_kernel(graph, node);
     case Op::kBatchNormalization: return make_batch_norm_kernel(graph, node);
     case Op::kSoftmax: return make_softmax_kernel(graph, node);
+    case Op::kCast: return make_cast_kernel(graph, node);
     case Op::kCount: break;
   }
   return make_error(StatusCode::kUnsupported, node.describe(), ": no reference kernel for this op");
@@ -67,6 +69,7 @@ class ReferenceBackend final : public Backend {
       case Op::kRelu:
       case Op::kClip:
       case Op::kIdentity:
+      case Op::kCast:
       case Op::kQuantizeLinear:  // per-axis parameters find the channel from the buffer's layout
       case Op::kDequantizeLinear:
       case Op::kRequantize: return LayoutPolicy::kAny;
@@ -90,6 +93,7 @@ class ReferenceBackend final : public Backend {
     if (node.inputs.empty() || node.outputs.empty() || node.inputs[0] == kNoValue)
       return make_error(StatusCode::kInvalidArgument, node.describe(), ": needs a first input and an output");
     QATRT_RETURN_IF_ERROR(check_static_shapes(graph, node));
+    QATRT_RETURN_IF_ERROR(reference::refuse_float16(graph, node, "reference"));
     return create_for_op(graph, node);
   }
 };

@@ -63,6 +63,7 @@ class Context final : public CudaExecutionContext {
     if (stream_) cudaStreamSynchronize(stream_);
     if (network_) cudaGraphExecDestroy(network_);
     schedule_.steps.clear();  // kernels first: they enqueue on the stream
+    backend_.reset();         // then the backend's library handles (cuDNN), which are bound to the stream
     if (stream_) cudaStreamDestroy(stream_);
   }
 

@@ -11,11 +11,13 @@
 namespace qatrt::cuda {
 namespace {
 
-// Operands a kernel takes from the graph at creation (QConv/QGemm weight and bias) or that a view ignores
-// (Reshape's shape): their run-time views are empty.
+// Operands a kernel takes from the graph at creation (the weight and bias of QConv, QGemm, FusedConv and
+// FusedGemm) or that a view ignores (Reshape's shape): their run-time views are empty.
 bool read_at_creation(const Node& node, size_t input) {
   if (is_view_op(node.op)) return input > 0;
-  return (node.op == Op::kQConv || node.op == Op::kQGemm) && (input == 1 || input == 2);
+  const bool layer = node.op == Op::kQConv || node.op == Op::kQGemm || node.op == Op::kFusedConv ||
+                     node.op == Op::kFusedGemm;
+  return layer && (input == 1 || input == 2);
 }
 
 class Builder {

@@ -110,13 +110,18 @@ std::string compare_tensor(const Tensor& got, const Tensor& want, double toleran
 }  // namespace
 
 std::string compare_with_reference(const Graph& graph, const std::vector<Tensor>& inputs, double tolerance) {
-  auto cuda = run_on(graph, "cuda", inputs);
+  return compare_graphs(graph, graph, inputs, tolerance);
+}
+
+std::string compare_graphs(const Graph& gpu_graph, const Graph& reference_graph, const std::vector<Tensor>& inputs,
+                           double tolerance) {
+  auto cuda = run_on(gpu_graph, "cuda", inputs);
   if (!cuda.ok()) return "cuda: " + cuda.status().to_string();
-  auto reference = run_on(graph, "reference", inputs);
+  auto reference = run_on(reference_graph, "reference", inputs);
   if (!reference.ok()) return "reference: " + reference.status().to_string();
   for (size_t i = 0; i < cuda->size(); ++i)
     if (std::string diff = compare_tensor((*cuda)[i], (*reference)[i], tolerance); !diff.empty())
-      return "output '" + graph.value(graph.outputs[i]).name + "': " + diff;
+      return "output '" + reference_graph.value(reference_graph.outputs[i]).name + "': " + diff;
   return "";
 }
 

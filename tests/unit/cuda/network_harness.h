@@ -17,6 +17,8 @@ namespace qatrt::cuda_test {
 
 // Why the CUDA engine cannot run here ("built without CUDA", "no CUDA device: ..."), or "" when it can.
 std::string cuda_unavailable();
+#define SKIP_WITHOUT_CUDA() \
+  if (std::string why = ::qatrt::cuda_test::cuda_unavailable(); !why.empty()) GTEST_SKIP() << why
 
 QuantParams per_tensor(float scale, int64_t zero_point = 0);
 
@@ -45,5 +47,9 @@ Tensor random_int8(const Shape& shape, std::mt19937& rng, int lo = -128, int hi 
 // `inputs`; "" when every output matches — integers exactly, floats within tolerance · max(1, max |reference|)
 // (tolerance 0: bit for bit) — else what differs, with the first mismatches.
 std::string compare_with_reference(const Graph& graph, const std::vector<Tensor>& inputs, double tolerance);
+// The same with `gpu_graph` on cuda and `reference_graph` on the reference backend: a graph rewritten for the GPU
+// (e.g. converted to float16) against the float32 graph it came from, outputs alike in number, dtype and shape.
+std::string compare_graphs(const Graph& gpu_graph, const Graph& reference_graph, const std::vector<Tensor>& inputs,
+                           double tolerance);
 
 }  // namespace qatrt::cuda_test

@@ -1,6 +1,6 @@
 // The CUDA backend's kernels, each through the CUDA engine against the reference backend (network_harness.h),
-// over parameter sweeps: int8 results and the exactly-ordered float ones (dequantize, average pool, QConv /
-// QGemm float outputs) bit for bit, Softmax within 1e-6. A failure prints the whole case. Skips cleanly where
+// over parameter sweeps: int8 results and the exactly-ordered float ones (dequantize, max and average pool,
+// QConv / QGemm float outputs) bit for bit, Softmax within 1e-6. A failure prints the whole case. Skips cleanly where
 // qatrt was built without CUDA or no device is visible (CI, the development machine).
 #include <gtest/gtest.h>
 
@@ -12,9 +12,6 @@ namespace qatrt::cuda_test {
 namespace {
 
 constexpr DType kS8 = DType::kInt8, kF32 = DType::kFloat32;
-
-#define SKIP_WITHOUT_CUDA()                                              \
-  if (std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why
 
 std::string shape_text(const Shape& s) { return shape_to_string(s); }
 
@@ -60,9 +57,7 @@ struct PoolCase {
   }
 };
 
-TEST(CudaNodes, MaxPoolInt8IsExact) {
-  SKIP_WITHOUT_CUDA();
-  const std::vector<PoolCase> cases = {
+const std::vector<PoolCase> kPoolCases = {
       {{2, 64, 16, 16}, {3, 3}, {2, 2}, {1, 1, 1, 1}, 0},  // ResNet stem max pool
       {{1, 3, 11, 11}, {3, 3}, {2, 2}, {1, 1, 1, 1}, 0},   // padded channels
       {{2, 5, 8, 8}, {2, 2}, {2, 2}, {0, 0, 0, 0}, 0},
@@ -70,17 +65,33 @@ TEST(CudaNodes, MaxPoolInt8IsExact) {
       {{1, 4, 9, 9}, {3, 3}, {2, 2}, {0, 0, 0, 0}, 1},     // ceil_mode adds a last window
       {{1, 4, 10, 10}, {3, 3}, {2, 2}, {1, 1, 1, 1}, 1},
       {{1, 6, 7, 7}, {2, 3}, {1, 2}, {0, 1, 1, 0}, 0},     // asymmetric pads, non-square kernel
-      {{1, 8, 5, 5}, {5, 5}, {1, 1}, {4, 4, 4, 4}, 0},     // windows entirely in the padding: −128
-  };
+      {{1, 8, 5, 5}, {5, 5}, {1, 1}, {4, 4, 4, 4}, 0},     // windows entirely in the padding: −128 / lowest
+};
+
+ValueId max_pool(GraphBuilder& g, ValueId x, const PoolCase& pc) {
+  return g.node(Op::kMaxPool, {x},
+                {{"kernel_shape", pc.kernel}, {"strides", pc.strides}, {"pads", pc.pads}, {"ceil_mode", pc.ceil_mode}});
+}
+
+TEST(CudaNodes, MaxPoolInt8IsExact) {
+  SKIP_WITHOUT_CUDA();
   std::mt19937 rng(2);
-  for (const PoolCase& pc : cases) {
+  for (const PoolCase& pc : kPoolCases) {
     GraphBuilder g;  // int8 graph input (reordered to padded NHWC) → MaxPool
-    const ValueId x = g.input(kS8, pc.x, per_tensor(0.1f));
-    g.output(g.node(Op::kMaxPool, {x},
-                    {{"kernel_shape", pc.kernel}, {"strides", pc.strides}, {"pads", pc.pads},
-                     {"ceil_mode", pc.ceil_mode}}));
+    g.output(max_pool(g, g.input(kS8, pc.x, per_tensor(0.1f)), pc));
     ASSERT_TRUE(g.status().ok()) << g.status().to_string();
     EXPECT_EQ(compare_with_reference(g.graph, {random_int8(pc.x, rng)}, 0), "") << "MaxPool " << pc.text();
+  }
+}
+
+TEST(CudaNodes, MaxPoolFloatIsExact) {
+  SKIP_WITHOUT_CUDA();
+  std::mt19937 rng(12);
+  for (const PoolCase& pc : kPoolCases) {
+    GraphBuilder g;  // float NCHW graph input (reordered to NHWC) → MaxPool
+    g.output(max_pool(g, g.input(kF32, pc.x), pc));
+    ASSERT_TRUE(g.status().ok()) << g.status().to_string();
+    EXPECT_EQ(compare_with_reference(g.graph, {random_float(pc.x, rng, -5, 5)}, 0), "") << "float MaxPool " << pc.text();
   }
 }
 

@@ -1,11 +1,20 @@
-// The whole INT8 ResNet-50 plan on the GPU against the reference backend (the oracle) and the CPU backend.
-// The plan is the main job's (build/main-job/resnet50-int8.plan, or $QATRT_RESNET50_PLAN); the tests skip
-// without it or without a CUDA device. Inputs are random in the Caffe-preprocessed range (BGR minus the mean).
-//   * Against the reference: every int8 layer is exact on both, so the probabilities differ only by Softmax's
-//     exp (a few float ulps) — on 2 images, as the naive reference takes seconds per image.
-//   * Against the CPU backend, whose oneDNN epilogue may round half-way points 1 LSB off the oracle: those
+// The whole ResNet-50 plans on the GPU against the reference backend (the oracle) and the CPU backend.
+// The INT8 plan is the main job's (build/main-job/resnet50-int8.plan, or $QATRT_RESNET50_PLAN), the FP32 one
+// `qatrt build --fp32` of the same model (build/main-job/resnet50-fp32w.plan, or $QATRT_RESNET50_FP32_PLAN);
+// the tests skip without them or without a CUDA device. Inputs are random in the Caffe-preprocessed range (BGR
+// minus the mean).
+//   * INT8 against the reference: every int8 layer is exact on both, so the probabilities differ only by
+//     Softmax's exp (a few float ulps) — on 2 images, as the naive reference takes seconds per image.
+//   * INT8 against the CPU backend, whose oneDNN epilogue may round half-way points 1 LSB off the oracle: those
 //     differences grow through 53 layers, and random inputs give flat probabilities, so top-1 must agree on
 //     every image whose CPU top-2 margin is clear (> 0.1); the agreement over all 16 is printed.
+//   * FP32 (cuDNN, no TF32) against the CPU backend (oneDNN FP32): both are float32 with different summation
+//     orders, ~1e-6 relative per layer, so the probabilities agree within 1e-3 and top-1 agrees on every image
+//     whose margin exceeds 1e-3.
+//   * FP16: the FP32 plan converted as `qatrt build --fp16` converts it (convert_to_float16) on the GPU, against
+//     the FP32 plan on the CPU backend. Float16 keeps 11 bits (2^-11 ≈ 5e-4 relative per rounding) and the
+//     differences grow through 53 layers to ~1e-2 of the logits, so top-1 must agree where the CPU's margin
+//     exceeds 0.05 and the probabilities within 0.05; the largest difference is printed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,15 +24,17 @@
 #include <functional>
 
 #include "network_harness.h"
+#include "ir/shape_inference.h"
+#include "passes/passes.h"
 #include "plan/plan.h"
 #include "runtime/engine.h"
 
 namespace qatrt::cuda_test {
 namespace {
 
-std::string plan_path() {
-  if (const char* env = std::getenv("QATRT_RESNET50_PLAN")) return env;
-  return std::string(QATRT_SOURCE_DIR) + "/build/main-job/resnet50-int8.plan";
+std::string plan_path(const char* variable, const char* main_job_file) {
+  if (const char* env = std::getenv(variable)) return env;
+  return std::string(QATRT_SOURCE_DIR) + "/build/main-job/" + main_job_file;
 }
 
 StatusOr<std::vector<Tensor>> run(const Graph& graph, const std::string& backend, const Tensor& input) {
@@ -35,12 +46,11 @@ StatusOr<std::vector<Tensor>> run(const Graph& graph, const std::string& backend
 
 int64_t argmax(const float* row, int64_t n) { return std::max_element(row, row + n) - row; }
 
-// The plan's graph and a batch of random inputs in the Caffe-preprocessed range; skips as the header says.
-class CudaResNet50 : public ::testing::Test {
+// A plan's graph and a batch of random inputs in the Caffe-preprocessed range; skips as the header says.
+class ResNet50Plan : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void load(const std::string& path) {
     if (std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
-    const std::string path = plan_path();
     if (!std::filesystem::exists(path)) GTEST_SKIP() << "no plan at " << path << " (scripts/main-job.sh builds it)";
     auto plan = read_plan(path, "");
     ASSERT_TRUE(plan.ok()) << plan.status().to_string();
@@ -65,6 +75,17 @@ class CudaResNet50 : public ::testing::Test {
 
   Graph graph;
 };
+
+class CudaResNet50 : public ResNet50Plan {
+ protected:
+  void SetUp() override { load(plan_path("QATRT_RESNET50_PLAN", "resnet50-int8.plan")); }
+};
+
+class CudaResNet50Fp32 : public ResNet50Plan {
+ protected:
+  void SetUp() override { load(plan_path("QATRT_RESNET50_FP32_PLAN", "resnet50-fp32w.plan")); }
+};
+using CudaResNet50Fp16 = CudaResNet50Fp32;  // the FP32 plan, converted to float16 by the test
 
 TEST_F(CudaResNet50, SameOutputAsTheReferenceBackend) {
   Tensor g, r;
@@ -101,6 +122,51 @@ TEST_F(CudaResNet50, SameTop1AsTheCpuBackendWhereTheMarginIsClear) {
   std::cout << "[ ResNet-50 ] top-1 agreement with the CPU backend " << agree << "/" << images << " (" << clear
             << " with a clear margin)\n";
   EXPECT_GT(clear, 0) << "no image had a clear margin: the check checked nothing";
+}
+
+// Top-1 of `g` (GPU) against `c` (CPU) on every image whose CPU margin exceeds `margin`, and max |p_gpu − p_cpu|
+// below `max_difference`; prints both.
+void expect_same_top1(const Tensor& g, const Tensor& c, float margin, double max_difference, const char* what) {
+  const int64_t images = g.shape()[0], classes = g.shape()[1];
+  double max_diff = 0;
+  for (int64_t i = 0; i < g.numel(); ++i)
+    max_diff = std::max(max_diff, std::fabs(double{g.data<float>()[i]} - c.data<float>()[i]));
+  int clear = 0;
+  for (int64_t i = 0; i < images; ++i) {
+    const float* gr = g.data<float>() + i * classes;
+    const float* cr = c.data<float>() + i * classes;
+    std::vector<float> sorted(cr, cr + classes);
+    std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<>());
+    if (sorted[0] - sorted[1] <= margin) continue;
+    ++clear;
+    EXPECT_EQ(argmax(gr, classes), argmax(cr, classes)) << "image " << i << " (cpu margin " << sorted[0] - sorted[1] << ")";
+  }
+  std::cout << "[ ResNet-50 " << what << " ] max |p_gpu − p_cpu| = " << max_diff << "; top-1 compared on " << clear
+            << "/" << images << " images (margin > " << margin << ")\n";
+  EXPECT_LT(max_diff, max_difference);
+  EXPECT_GT(clear, 0) << "no image had a clear margin: the check checked nothing";
+}
+
+TEST_F(CudaResNet50Fp32, SameTop1AsTheCpuBackend) {
+  Tensor g, c;
+  ASSERT_NO_FATAL_FAILURE(run_both(8, "cpu", g, c));
+  expect_same_top1(g, c, 1e-3f, 1e-3, "fp32");
+}
+
+TEST_F(CudaResNet50Fp16, SameTop1AsTheFp32PlanOnTheCpu) {
+  const Graph fp32 = graph;
+  PassContext context;
+  ASSERT_TRUE(convert_to_float16(graph, context).ok());
+  ASSERT_TRUE(infer_shapes(graph).ok());
+  Shape shape = graph.value(graph.inputs[0]).shape;
+  shape[0] = 8;
+  std::mt19937 rng(11);
+  const Tensor input = random_float(shape, rng, -124, 152);
+  auto gpu = run(graph, "cuda", input);
+  ASSERT_TRUE(gpu.ok()) << gpu.status().to_string();
+  auto cpu = run(fp32, "cpu", input);
+  ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
+  expect_same_top1((*gpu)[0], (*cpu)[0], 0.05f, 0.05, "fp16");
 }
 
 }  // namespace

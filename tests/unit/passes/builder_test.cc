@@ -69,9 +69,10 @@ TEST(Builder, ParsesPrecisionModes) {
   EXPECT_EQ(parse_precision_mode("best").value(), PrecisionMode::kBest);
   EXPECT_EQ(parse_precision_mode("fakequant").value(), PrecisionMode::kFakeQuant);
   EXPECT_EQ(parse_precision_mode("int8-exact").value(), PrecisionMode::kInt8Exact);
-  auto bad = parse_precision_mode("fp16");
+  EXPECT_EQ(parse_precision_mode("fp16").value(), PrecisionMode::kFp16);
+  auto bad = parse_precision_mode("fp8");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("use int8, int8-exact, fp32, best or fakequant"), std::string::npos)
+  EXPECT_NE(bad.status().message().find("use int8, int8-exact, fp32, fp16, best or fakequant"), std::string::npos)
       << bad.status().message();
 }
 

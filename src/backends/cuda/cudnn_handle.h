@@ -1,0 +1,71 @@
+// cuDNN for the CUDA backend's float layers: cuDNN errors as qatrt::Status, owning descriptor handles, and the
+// one cuDNN handle a backend shares between its kernels (bound to the backend's stream; the kernels keep it
+// alive with a shared_ptr, so it outlives the last of them whatever order they are destroyed in).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <cuda_runtime.h>
+#include <cudnn.h>
+
+#include "core/status.h"
+
+namespace qatrt::cuda {
+
+// OK for CUDNN_STATUS_SUCCESS; otherwise kInternal "<what>: <cuDNN error string>".
+Status cudnn_status(cudnnStatus_t status, std::string_view what);
+
+// A cuDNN descriptor destroyed with this object. Move-only.
+template <typename T, cudnnStatus_t (*Create)(T*), cudnnStatus_t (*Destroy)(T)>
+class CudnnDescriptor {
+ public:
+  CudnnDescriptor() = default;
+  CudnnDescriptor(CudnnDescriptor&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  CudnnDescriptor& operator=(CudnnDescriptor&& other) noexcept {
+    std::swap(handle_, other.handle_);
+    return *this;
+  }
+  ~CudnnDescriptor() {
+    if (handle_) Destroy(handle_);
+  }
+  Status create() { return cudnn_status(Create(&handle_), "creating a cuDNN descriptor"); }
+  T get() const { return handle_; }
+
+ private:
+  T handle_ = nullptr;
+};
+
+using TensorDescriptor =
+    CudnnDescriptor<cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor, cudnnDestroyTensorDescriptor>;
+using FilterDescriptor =
+    CudnnDescriptor<cudnnFilterDescriptor_t, cudnnCreateFilterDescriptor, cudnnDestroyFilterDescriptor>;
+using ConvolutionDescriptor = CudnnDescriptor<cudnnConvolutionDescriptor_t, cudnnCreateConvolutionDescriptor,
+                                              cudnnDestroyConvolutionDescriptor>;
+using ActivationDescriptor = CudnnDescriptor<cudnnActivationDescriptor_t, cudnnCreateActivationDescriptor,
+                                             cudnnDestroyActivationDescriptor>;
+
+// The cuDNN handle of one backend (one stream), and the convolution algorithms it has chosen so far, by
+// problem (a network repeats its layer shapes: ResNet-50's 53 convolutions are 23 distinct problems).
+class CudnnHandle {
+ public:
+  static StatusOr<std::shared_ptr<CudnnHandle>> create(cudaStream_t stream);
+  CudnnHandle(const CudnnHandle&) = delete;
+  CudnnHandle& operator=(const CudnnHandle&) = delete;
+  ~CudnnHandle();
+
+  cudnnHandle_t get() const { return handle_; }
+  // The algorithm chosen for `problem` (any text naming every parameter of the convolution), if any.
+  const cudnnConvolutionFwdAlgoPerf_t* chosen(const std::string& problem) const;
+  void remember(const std::string& problem, const cudnnConvolutionFwdAlgoPerf_t& algorithm);
+
+ private:
+  explicit CudnnHandle(cudnnHandle_t handle) : handle_(handle) {}
+  cudnnHandle_t handle_;
+  std::map<std::string, cudnnConvolutionFwdAlgoPerf_t> chosen_;
+};
+
+}  // namespace qatrt::cuda
