@@ -49,8 +49,20 @@ inline int32_t quantize_value(float x, float scale, int64_t zero_point, DType ty
 inline float dequantize_value(int32_t q, float scale, int64_t zero_point) {
   return dequantize_in<float>(q, scale, zero_point);
 }
+// The same value as quantize_in<double>, without libm calls (nearbyint, fmax and fmin are calls on baseline
+// x86-64, one each per element of every exact epilogue): saturate first, with comparisons that send NaN to the
+// type's minimum as fmax does, then round half to even by adding and subtracting 1.5·2^52, exact for
+// |t| < 2^51. Saturating before rounding gives the same integer: every value beyond a bound rounds to the
+// bound or past it, and is then clamped to it.
 inline int32_t quantize_value_exact(double y, double scale, int64_t zero_point, DType type) {
-  return quantize_in<double>(y, scale, zero_point, type);
+  constexpr double kRoundingShift = 0x1.8p52;
+  const double low = static_cast<double>(quant_min(type) - zero_point);
+  const double high = static_cast<double>(quant_max(type) - zero_point);
+  double t = y / scale;
+  t = t >= low ? t : low;  // NaN compares false: low
+  t = t <= high ? t : high;
+  t = (t + kRoundingShift) - kRoundingShift;
+  return static_cast<int32_t>(t) + static_cast<int32_t>(zero_point);
 }
 inline double dequantize_value_exact(int32_t q, double scale, int64_t zero_point) {
   return dequantize_in<double>(q, scale, zero_point);

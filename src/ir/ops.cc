@@ -27,4 +27,14 @@ std::optional<Op> op_from_name(std::string_view name) {
 
 bool is_fused_op(Op op) { return op_name(op).starts_with("qatrt."); }
 
+bool is_pure_reshape(Op op) {
+  return op == Op::kReshape || op == Op::kFlatten || op == Op::kSqueeze || op == Op::kUnsqueeze ||
+         op == Op::kIdentity;
+}
+
+bool is_data_movement(Op op) {
+  return op == Op::kMaxPool || op == Op::kPad || op == Op::kTranspose || op == Op::kConcat || op == Op::kRelu ||
+         op == Op::kClip;
+}
+
 }  // namespace qatrt

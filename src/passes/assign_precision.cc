@@ -22,16 +22,6 @@
 namespace qatrt {
 namespace {
 
-bool is_pure_reshape(Op op) {
-  return op == Op::kReshape || op == Op::kFlatten || op == Op::kSqueeze || op == Op::kUnsqueeze ||
-         op == Op::kIdentity;
-}
-
-bool is_data_movement(Op op) {
-  return op == Op::kMaxPool || op == Op::kPad || op == Op::kTranspose || op == Op::kConcat || op == Op::kRelu ||
-         op == Op::kClip;
-}
-
 bool reads_dequantized(const GraphIndex& index, const Node& node) {
   for (ValueId in : node.inputs)
     if (index.producer_if(in, Op::kDequantizeLinear)) return true;

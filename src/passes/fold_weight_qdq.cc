@@ -8,7 +8,8 @@
 //
 // This is exactly what the QuantizeLinear would compute at run time (core/quant.h), so the graph means the
 // same. With PassContext::exact_rounding W[i] / s[c] is formed in double instead: the real quotient, which a
-// float32 division rounds across a .5 boundary for a few weights of a large model (25 of ResNet-50's 25.5 M). The weight is never folded back to float here: the DQ stays and the fusion passes read the integers.
+// float32 division rounds across a .5 boundary for a few weights of a large model (25 of ResNet-50's 25.5 M).
+// The weight is never folded back to float here: the DQ stays and the fusion passes read the integers.
 // Models exported in ONNX Runtime's format (int8 initializer → DQ) already have this form.
 #include "passes/constant_math.h"
 #include "passes/passes.h"

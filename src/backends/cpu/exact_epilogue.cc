@@ -66,20 +66,29 @@ class ExactEpilogueKernel final : public Kernel {
         channels_(channels),
         residual_type_(residual_type),
         layout_(layout),
-        acc_(static_cast<size_t>(shape_numel(out_shape))),
-        acc_view_{DType::kInt32, out_shape, acc_.data(), layout} {}
+        acc_view_{DType::kInt32, out_shape, nullptr, layout} {}
 
   Status run(std::span<const TensorView> inputs, std::span<const TensorView> outputs) override {
-    QATRT_RETURN_IF_ERROR(accumulate_->run(inputs, std::span<const TensorView>(&acc_view_, 1)));
+    // One accumulator buffer per thread, grown to the largest layer: the layers of a context run one after
+    // another on its thread, so a buffer per kernel would hold every layer's int32 output at once (≈ 40 MB per
+    // image for ResNet-50).
+    thread_local std::vector<int32_t> accumulators;
+    const auto count = static_cast<size_t>(acc_view_.numel());
+    if (accumulators.size() < count) accumulators.resize(count);
+    TensorView acc = acc_view_;
+    acc.data = accumulators.data();
+    QATRT_RETURN_IF_ERROR(accumulate_->run(inputs, std::span<const TensorView>(&acc, 1)));
     const TensorView& y = outputs[0];
     QATRT_RETURN_IF_ERROR(expect_layout(y, layout_, node_, "output"));
     const TensorView* r = inputs.size() > 3 && inputs[3].data ? &inputs[3] : nullptr;
     if (r) QATRT_RETURN_IF_ERROR(expect_layout(*r, layout_, node_, "residual"));
     switch (r ? residual_type_ : DType::kFloat32) {
-      case DType::kInt8: exact_epilogue_to(factors_, acc_.data(), r->as<const int8_t>(), y, channels_); break;
-      case DType::kUInt8: exact_epilogue_to(factors_, acc_.data(), r->as<const uint8_t>(), y, channels_); break;
+      case DType::kInt8: exact_epilogue_to(factors_, accumulators.data(), r->as<const int8_t>(), y, channels_); break;
+      case DType::kUInt8:
+        exact_epilogue_to(factors_, accumulators.data(), r->as<const uint8_t>(), y, channels_);
+        break;
       default:
-        exact_epilogue_to(factors_, acc_.data(), r ? r->as<const float>() : nullptr, y, channels_);
+        exact_epilogue_to(factors_, accumulators.data(), r ? r->as<const float>() : nullptr, y, channels_);
         break;
     }
     return {};
@@ -92,8 +101,7 @@ class ExactEpilogueKernel final : public Kernel {
   int64_t channels_;
   DType residual_type_;
   Layout layout_;
-  std::vector<int32_t> acc_;  // the accumulators, [rows, channels]; shapes are concrete at creation
-  TensorView acc_view_;
+  TensorView acc_view_;  // the accumulators' view, [rows, channels] (shapes are concrete at creation)
 };
 
 }  // namespace

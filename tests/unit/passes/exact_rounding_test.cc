@@ -177,6 +177,26 @@ TEST(ExactRounding, OnlyQuantizedAveragePoolsAreMarked) {
     EXPECT_EQ(node.attr_int(kExactRoundingAttr, 0), node.name == "gap_float" ? 0 : 1) << node.name;
 }
 
+// A Q after a float layer rounds a float32 value: exact only from there, and the build log says so; a Q of the
+// graph input (or of data movement on it) does not get that line.
+TEST(ExactRounding, QuantizersOfFloatLayerOutputsAreLogged) {
+  GraphBuilder b;
+  ValueId x = b.input("x", {1, 4, 3, 3});
+  ValueId pooled = b.node(Op::kGlobalAveragePool, "gap", {b.node(Op::kRelu, "relu", {x})});
+  b.output(b.quantize(pooled, kAct, DType::kInt8, "gap_q"));
+  b.output(b.quantize(b.node(Op::kFlatten, "flatten", {x}), kAct, DType::kInt8, "input_q"));
+  Graph graph = b.finish();
+  PassContext context;
+  ASSERT_TRUE(mark_exact_rounding(graph, context).ok());
+  std::string log;
+  for (const std::string& line : context.log) log += line + "\n";
+  EXPECT_NE(log.find("node 'gap_q' (QuantizeLinear) rounds a float32 value computed by node 'gap' "
+                     "(GlobalAveragePool)"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("'input_q'"), std::string::npos) << log;
+}
+
 // A chain of Q → DQ → Conv(DQ w) → BatchNormalization → Relu → Q layers with scales that are not powers of two,
 // evaluated by hand in double (the "exact" fake-quant) and by the --exact plan on both CPU backends: every
 // int8 value equal. The plain --int8 plan (float32 rounding) differs from the double evaluation at seed 219 on
