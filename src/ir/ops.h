@@ -27,19 +27,23 @@
 //         bias f32 const [N] | none, residual quantized | f32 | none)
 //       attrs: relu. Same epilogue as QConv with k → n.
 //   Requantize(x int8|uint8 (quant)) → int8|uint8 (quant): out = Q_out(DQ_in(x)), per-tensor.
-//   Cast(x float32|float16) → float16|float32, attr to (a DType value: 0 float32, 7 float16):
-//       y = x rounded to nearest even (widening is exact). Made by --fp16 at the graph's inputs and outputs.
+//   Cast(x float32|float16) → float16|float32, attr to (a qatrt DType value: 0 float32, 7 float16 — not ONNX's
+//       numbering, hence the printed name qatrt.Cast): y = x rounded to nearest even (widening is exact). Made
+//       by --fp16 at the graph's inputs and outputs.
 //
 // Float16 (`qatrt build --fp16`, PrecisionMode::kFp16; passes/convert_to_float16.cc). FusedConv and FusedGemm
-// may take x, w, bias, residual and give y all float16: y = round_f16(relu?(Σ x·w + bias + residual)), the
-// products and their sum in float32 (in any order). MaxPool is exact; GlobalAveragePool (sum and mean) and
+// may take x, w, bias, residual and give y all float16: y = relu?(Σ x·w + bias + residual) rounded to float16,
+// the products and their sum in float32 (in any order; cuDNN may also round the sum to float16 before adding
+// bias and residual). MaxPool is exact; GlobalAveragePool (sum and mean) and
 // Softmax compute in float32 and round their result to float16. Only the CUDA backend runs float16 values;
 // the host backends refuse such nodes (backends/reference/float16_refusal.h).
 //
 // Exact rounding (`qatrt build --exact`, PrecisionMode::kInt8Exact). A node with attr "exact_rounding" = 1
-// rounds every value as the real-number evaluation of the Q/DQ graph does, so its integer outputs equal a
-// float64 evaluation of the source model (float32 arithmetic decides the roundings of values that lie within
-// ~1e-5 LSB of a .5 boundary, and in a deep network each such 1-LSB difference spreads). Such nodes:
+// computes in double what it rounds to an integer, so its integers equal a float64 evaluation of the source
+// model (float32 arithmetic decides the roundings of values that lie within ~1e-5 LSB of a .5 boundary, and in
+// a deep network each such 1-LSB difference spreads; double's ~1e-13 LSB decides only values that close to a
+// tie, which a float64 evaluation rounds by its own operation order too). A Q whose input a float layer
+// computed (a float32 value) is exact from that value on only; mark_exact_rounding logs such nodes. Nodes:
 //   QConv, QGemm: y computed in double from the exact int32 acc:
 //       y = relu?( acc·(s_x·S[k]) + B[k] + residual ),  out = saturate(roundTiesToEven(y / s_out) + z_out)
 //     S[k] = attr "exact_weight_scales" (float64 tensor [K]) when present, else the weight's scale;
@@ -71,5 +75,10 @@ enum class Op : uint16_t {
 std::string_view op_name(Op op);
 std::optional<Op> op_from_name(std::string_view name);  // ONNX / printed name → Op
 bool is_fused_op(Op op);                                // qatrt.* ops, never imported from ONNX
+// Ops that only move values (Reshape, Flatten, Squeeze, Unsqueeze, Identity) ...
+bool is_pure_reshape(Op op);
+// ... and those that move or select values without arithmetic (MaxPool, Pad, Transpose, Concat, Relu, Clip):
+// their outputs are some of their inputs (or constants), exact in every dtype.
+bool is_data_movement(Op op);
 
 }  // namespace qatrt
