@@ -27,24 +27,18 @@ namespace {
 
 std::vector<Pass> pipeline(PrecisionMode mode) {
   auto precision = [mode](Graph& graph, PassContext& context) { return assign_precision(graph, context, mode); };
-  if (mode == PrecisionMode::kFp32 || mode == PrecisionMode::kFp16) {
-    std::vector<Pass> passes = {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
-                                {"dequantize_for_fp32", dequantize_for_fp32}, {"fold_batchnorm", fold_batchnorm},
-                                {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
-                                {"remove_dead_code", remove_dead_code}};
-    if (mode == PrecisionMode::kFp16) passes.push_back({"convert_to_float16", convert_to_float16});
-    passes.push_back({"assign_precision", precision});
-    return passes;
-  }
-  if (mode == PrecisionMode::kFakeQuant)
-    return {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
-            {"dequantize_weights", dequantize_weights}, {"fold_batchnorm", fold_batchnorm},
-            {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
-            {"remove_dead_code", remove_dead_code},     {"assign_precision", precision}};
-  std::vector<Pass> passes = {{"fold_weight_qdq", fold_weight_qdq},       {"sink_transposes", sink_transposes},
-                               {"fold_batchnorm", fold_batchnorm},         {"propagate_qdq", propagate_qdq},
-                               {"fuse_conv_epilogue", fuse_conv_epilogue}, {"fuse_gemm_epilogue", fuse_gemm_epilogue},
-                               {"remove_dead_code", remove_dead_code}};
+  // The lists above share their frame; each mode adds its own passes to it.
+  const bool drops_qdq = mode == PrecisionMode::kFp32 || mode == PrecisionMode::kFp16;
+  const bool fake_quant = mode == PrecisionMode::kFakeQuant;
+  std::vector<Pass> passes = {{"fold_weight_qdq", fold_weight_qdq}, {"sink_transposes", sink_transposes}};
+  if (drops_qdq) passes.push_back({"dequantize_for_fp32", dequantize_for_fp32});
+  if (fake_quant) passes.push_back({"dequantize_weights", dequantize_weights});
+  passes.push_back({"fold_batchnorm", fold_batchnorm});
+  if (!drops_qdq && !fake_quant) passes.push_back({"propagate_qdq", propagate_qdq});
+  passes.insert(passes.end(), {{"fuse_conv_epilogue", fuse_conv_epilogue},
+                               {"fuse_gemm_epilogue", fuse_gemm_epilogue},
+                               {"remove_dead_code", remove_dead_code}});
+  if (mode == PrecisionMode::kFp16) passes.push_back({"convert_to_float16", convert_to_float16});
   if (mode == PrecisionMode::kInt8Exact) passes.push_back({"mark_exact_rounding", mark_exact_rounding});
   passes.push_back({"assign_precision", precision});
   return passes;

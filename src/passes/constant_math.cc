@@ -17,13 +17,26 @@ void quantize_into(const float* x, Q* q, const Shape& shape, const QuantParams& 
   });
 }
 
-template <typename Q>
-void dequantize_into(const Q* q, float* x, const Shape& shape, const QuantParams& params) {
+// (q − z) · s in Real: float (what a DequantizeLinear node computes) or double (exact rounding).
+template <typename Real, typename Q>
+void dequantize_into(const Q* q, Real* x, const Shape& shape, const QuantParams& params) {
   for_each_channel_run(shape, params, [&](int64_t c, int64_t begin, int64_t end) {
-    const float scale = params.scale(c);
+    const Real scale = params.scale(c);
     const int64_t zero_point = params.zero_point(c);
-    for (int64_t i = begin; i < end; ++i) x[i] = dequantize_value(static_cast<int32_t>(q[i]), scale, zero_point);
+    for (int64_t i = begin; i < end; ++i) x[i] = dequantize_in<Real>(static_cast<int32_t>(q[i]), scale, zero_point);
   });
+}
+
+template <typename Real>
+void dequantize_any(const Tensor& input, const QuantParams& params, Real* x) {
+  switch (input.dtype()) {
+    case DType::kInt8: dequantize_into(input.data<int8_t>(), x, input.shape(), params); break;
+    case DType::kUInt8: dequantize_into(input.data<uint8_t>(), x, input.shape(), params); break;
+    default: {
+      std::vector<int64_t> q = input.to_int64_vector();  // int32 bias
+      dequantize_into(q.data(), x, input.shape(), params);
+    }
+  }
 }
 
 }  // namespace
@@ -68,15 +81,13 @@ Tensor quantize_tensor(const Tensor& input, const QuantParams& params, DType typ
 
 Tensor dequantize_tensor(const Tensor& input, const QuantParams& params) {
   Tensor output(DType::kFloat32, input.shape());
-  float* x = output.data<float>();
-  switch (input.dtype()) {
-    case DType::kInt8: dequantize_into(input.data<int8_t>(), x, input.shape(), params); break;
-    case DType::kUInt8: dequantize_into(input.data<uint8_t>(), x, input.shape(), params); break;
-    default: {
-      std::vector<int64_t> q = input.to_int64_vector();  // int32 bias
-      dequantize_into(q.data(), x, input.shape(), params);
-    }
-  }
+  dequantize_any(input, params, output.data<float>());
+  return output;
+}
+
+std::vector<double> dequantize_exact(const Tensor& input, const QuantParams& params) {
+  std::vector<double> output(static_cast<size_t>(input.numel()));
+  dequantize_any(input, params, output.data());
   return output;
 }
 

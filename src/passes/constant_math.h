@@ -17,6 +17,8 @@ Tensor transpose_tensor(const Tensor& input, const std::vector<int64_t>& perm);
 Tensor quantize_tensor(const Tensor& input, const QuantParams& params, DType type, bool exact = false);
 // x = (q − z[c]) · s[c]; the input may be int8, uint8 or int32.
 Tensor dequantize_tensor(const Tensor& input, const QuantParams& params);
+// The same in double, unrounded (exact rounding, src/ir/ops.h): the values of a quantized bias.
+std::vector<double> dequantize_exact(const Tensor& input, const QuantParams& params);
 
 // Calls body(c, begin, end) for each run [begin, end) of consecutive flat indices of a row-major tensor that
 // share one coordinate c along `axis` (c = 0 and one run over everything when not per-axis).

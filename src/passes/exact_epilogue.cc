@@ -1,5 +1,8 @@
 #include "passes/exact_epilogue.h"
 
+#include <optional>
+
+#include "passes/constant_math.h"
 #include "passes/qdq_attrs.h"
 
 namespace qatrt {
@@ -17,29 +20,22 @@ Tensor float64_tensor(const std::vector<double>& values) {
   return t;
 }
 
-}  // namespace
-
+// The bias operand in double, [channels] (a one-element bias broadcast): a float constant, or DQ of a constant
+// dequantized with dequantize_exact — the operands bias_vector (fusion_checks.h) accepts, read the same way.
 std::optional<std::vector<double>> exact_bias_values(const Graph& graph, const GraphIndex& index, ValueId bias,
-                                                     int64_t channels, double scale) {
-  if (bias == kNoValue) return std::nullopt;
+                                                     int64_t channels) {
   std::vector<double> values;
   if (graph.is_constant(bias) && graph.value(bias).dtype == DType::kFloat32) {
     values = tensor_values(*graph.value(bias).constant);
   } else if (const Node* dq = index.producer_if(bias, Op::kDequantizeLinear); dq && graph.is_constant(dq->inputs[0])) {
-    // A 1-D bias: element k is on channel k of a per-axis DQ (axis 0).
-    const Tensor& q = *graph.value(dq->inputs[0]).constant;
-    const QuantParams params = qdq_params(*dq);
-    values = tensor_values(q);
-    for (size_t k = 0; k < values.size(); ++k) {
-      const auto channel = static_cast<int64_t>(k);
-      values[k] = (values[k] - static_cast<double>(params.zero_point(channel))) * params.scale(channel);
-    }
+    values = dequantize_exact(*graph.value(dq->inputs[0]).constant, qdq_params(*dq));
   }
   if (values.size() != static_cast<size_t>(channels) && values.size() != 1) return std::nullopt;
-  std::vector<double> result(static_cast<size_t>(channels));
-  for (size_t k = 0; k < result.size(); ++k) result[k] = scale * values[values.size() == 1 ? 0 : k];
-  return result;
+  if (values.size() == 1) values.assign(static_cast<size_t>(channels), values[0]);
+  return values;
 }
+
+}  // namespace
 
 std::vector<double> exact_weight_scales(const Node& node, const QuantParams& weight, int64_t channels) {
   if (const Tensor* attr = node.attr_tensor(kExactWeightScalesAttr)) return tensor_values(*attr);
@@ -52,7 +48,7 @@ std::vector<double> exact_bias(const Graph& graph, const GraphIndex& index, cons
                                int64_t channels) {
   if (const Tensor* attr = node.attr_tensor(kExactBiasAttr)) return tensor_values(*attr);
   if (bias == kNoValue) return std::vector<double>(static_cast<size_t>(channels), 0.0);
-  return exact_bias_values(graph, index, bias, channels, 1.0).value();
+  return exact_bias_values(graph, index, bias, channels).value();
 }
 
 void set_exact_epilogue(Node& node, const std::vector<double>& scales, const std::vector<double>& bias) {

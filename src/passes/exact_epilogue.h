@@ -4,7 +4,6 @@
 // epilogue. Absent attributes mean the float32 values are exact.
 #pragma once
 
-#include <optional>
 #include <vector>
 
 #include "core/quant.h"
@@ -14,16 +13,12 @@
 
 namespace qatrt {
 
-// A bias operand as `scale`·values in double: a float constant, or (q − z)·s of DQ of a constant, of
-// `channels` elements or one (broadcast). nullopt when `bias` is not such a constant (or kNoValue).
-std::optional<std::vector<double>> exact_bias_values(const Graph& graph, const GraphIndex& index, ValueId bias,
-                                                     int64_t channels, double scale);
-
 // The node's exact weight scales: its attribute when set, else `weight` (per-tensor or per-channel) as double.
 std::vector<double> exact_weight_scales(const Node& node, const QuantParams& weight, int64_t channels);
 
-// The node's exact bias: its attribute when set, else exact_bias_values of `bias` (zeros when kNoValue).
-// `bias` must be an operand bias_vector (passes/fusion_checks.h) accepts; exact_bias_values accepts the same.
+// The node's exact bias: its attribute when set, else `bias` read in double the way bias_vector
+// (passes/fusion_checks.h) reads it in float (zeros when kNoValue). `bias` must be an operand bias_vector
+// accepts, as the fusions have checked.
 std::vector<double> exact_bias(const Graph& graph, const GraphIndex& index, const Node& node, ValueId bias,
                                int64_t channels);
 

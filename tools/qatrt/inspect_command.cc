@@ -35,22 +35,20 @@ int run_inspect(const InspectOptions& o) {
                 info.target.c_str(), info.target_features.empty() ? "" : (" (" + info.target_features + ")").c_str(),
                 info.precision_mode.c_str(), info.source_model.c_str(), info.builder_version.c_str(),
                 info.creation_time.c_str());
-    if (info.target != host_cpu_target()) {
-      graph = std::move(plan->graph);
-      print_layer_table(stdout, graph);
-      std::printf("%s\n", layer_summary(graph).c_str());
-      std::printf("arena: not computed: the plan targets '%s', this host is '%s'\n", info.target.c_str(),
-                  host_cpu_target().c_str());
-      return 0;
-    }
-    if (info.precision_mode == "fp16") {  // the host backends refuse float16 (backends/reference/float16_refusal.h)
-      graph = std::move(plan->graph);
-      print_layer_table(stdout, graph);
-      std::printf("%s\n", layer_summary(graph).c_str());
-      std::printf("arena: not computed: an fp16 plan runs on the cuda backend only\n");
-      return 0;
-    }
     graph = std::move(plan->graph);
+    // A plan no host backend can run is listed without an arena: another target's, or an fp16 one (the host
+    // backends refuse float16, backends/reference/float16_refusal.h).
+    std::string no_arena;
+    if (info.target != host_cpu_target())
+      no_arena = "the plan targets '" + info.target + "', this host is '" + host_cpu_target() + "'";
+    else if (info.precision_mode == "fp16")
+      no_arena = "an fp16 plan runs on the cuda backend only";
+    if (!no_arena.empty()) {
+      print_layer_table(stdout, graph);
+      std::printf("%s\n", layer_summary(graph).c_str());
+      std::printf("arena: not computed: %s\n", no_arena.c_str());
+      return 0;
+    }
   } else {
     auto imported = import_onnx_file(o.onnx);
     if (!imported.ok()) return fail(imported.status());

@@ -9,6 +9,7 @@
 // dequantized inputs in double, since Σ (q − z_x) · s_x is exact in double.
 #include <algorithm>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "backends/cpu/cpu_kernels.h"
@@ -76,22 +77,18 @@ void average_pool_nhwc(const In* x, Out* y, const Shape& in, const Shape& out, c
             }
           Out* py = y + ((n * OH + oh) * OW + ow) * C;
           const Acc offset = static_cast<Acc>(count * iq.zero_point);
-          if constexpr (Exact) {
-            for (int64_t c = 0; c < C; ++c) {
-              const double avg =
-                  static_cast<double>(acc[c] - offset) * iq.scale / static_cast<double>(divisor);
-              py[c] = out_quant ? static_cast<Out>(quantize_value_exact(avg, out_quant->scales[0],
-                                                                        out_quant->zero_points[0], out_type))
-                                : static_cast<Out>(avg);
-            }
-          } else {
-            for (int64_t c = 0; c < C; ++c) {
-              float avg = static_cast<float>(acc[c] - offset) * iq.scale / static_cast<float>(divisor);
-              if (out_quant)
-                py[c] = static_cast<Out>(
-                    quantize_value(avg, out_quant->scales[0], out_quant->zero_points[0], out_type));
-              else
-                py[c] = static_cast<Out>(avg);
+          using Real = std::conditional_t<Exact, double, float>;
+          for (int64_t c = 0; c < C; ++c) {
+            const Real avg =
+                static_cast<Real>(acc[c] - offset) * static_cast<Real>(iq.scale) / static_cast<Real>(divisor);
+            if (!out_quant) {
+              py[c] = static_cast<Out>(avg);
+            } else if constexpr (Exact) {
+              py[c] = static_cast<Out>(
+                  quantize_value_exact(avg, out_quant->scales[0], out_quant->zero_points[0], out_type));
+            } else {
+              py[c] = static_cast<Out>(
+                  quantize_value(avg, out_quant->scales[0], out_quant->zero_points[0], out_type));
             }
           }
         }

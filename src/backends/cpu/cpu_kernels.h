@@ -11,6 +11,10 @@
 
 namespace qatrt::cpu {
 
+// The element loops of the CPU kernels run in an OpenMP parallel region only above this many elements: below
+// it, starting the region costs more than it saves.
+constexpr int64_t kParallelThreshold = 1 << 14;
+
 struct KernelFamily {
   Status (*supports)(const Graph& graph, const Node& node);
   LayoutPolicy layout;

@@ -14,8 +14,6 @@
 namespace qatrt::cpu {
 namespace {
 
-constexpr int64_t kParallelThreshold = 1 << 14;  // below this many elements a parallel region costs more than it saves
-
 class AddKernel final : public Kernel {
  public:
   Status run(std::span<const TensorView> inputs, std::span<const TensorView> outputs) override {

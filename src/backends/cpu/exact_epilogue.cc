@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/dnnl_util.h"
 #include "core/quant.h"
 #include "ir/exact_rounding.h"
 
 namespace qatrt::cpu {
 namespace {
-
-constexpr int64_t kParallelThreshold = 1 << 14;  // below this many elements a parallel region costs more than it saves
 
 struct ExactFactors {
   std::vector<double> acc_scales;  // s_x · S[k]

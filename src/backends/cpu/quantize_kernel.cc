@@ -25,7 +25,6 @@
 namespace qatrt::cpu {
 namespace {
 
-constexpr int64_t kParallelThreshold = 1 << 14;  // below this many elements a parallel region costs more than it saves
 constexpr float kRoundLimit = 4194304.f;         // 2^22: |v| ≤ 2^22 keeps v + 1.5·2^23 in [2^23, 2^24]
 constexpr float kRoundMagic = 12582912.f;        // 1.5·2^23
 
