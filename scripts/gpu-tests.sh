@@ -158,10 +158,11 @@ profile() {
   for layer in "$@"; do
     i=$((i + 1))
     echo "== profile: $layer (full report in $LOGS/ncu_$i.txt)"
-    ncu --kernel-name regex:conv_fprop_kernel --section SpeedOfLight --section Occupancy --section LaunchStats \
-        --section WarpStateStats --section SchedulerStats --section MemoryWorkloadAnalysis \
+    ncu --kernel-name regex:"conv_fprop_kernel|conv_gemm_sm90_kernel" --section SpeedOfLight --section Occupancy \
+        --section LaunchStats --section WarpStateStats --section SchedulerStats --section MemoryWorkloadAnalysis \
+        --section SourceCounters --section InstructionStats \
         "$BUILD/cuda_conv_bench" "$layer" 0 > "$LOGS/ncu_$i.txt" 2>&1 || true
-    grep -E "conv_fprop_kernel<|Duration|Compute \(SM\) Throughput|DRAM Throughput|Achieved Occupancy|Registers Per|Issue Slots Busy|No Eligible|Warp Cycles Per Issued" \
+    grep -E "conv_fprop_kernel<|conv_gemm_sm90_kernel<|Duration|Compute \(SM\) Throughput|DRAM Throughput|Achieved Occupancy|Registers Per|Issue Slots Busy|No Eligible|Warp Cycles Per Issued|Executed Instructions  " \
       "$LOGS/ncu_$i.txt" | sed 's/qatrt::cuda::conv_int8:://g' | head -120
   done
 }

@@ -1,7 +1,8 @@
 // The epilogue's conversion-free int ↔ float helpers (src/backends/cuda/conv_int8/float_conversions.h) against
 // the conversions they replace, on the host (the code is shared with the device, where the CUDA tests check the
-// kernels bit for bit): every int8, int32 accumulators around every power of two and the extremes, and
-// rounding at and near every half-integer tie up to 2^22. Needs no GPU, so it runs everywhere.
+// kernels bit for bit): every int8, int32 accumulators around every power of two and the extremes, every
+// accumulator of a short reduction, and rounding at and near every half-integer tie up to 2^22. Needs no GPU, so
+// it runs everywhere.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -42,6 +43,16 @@ TEST(CudaFloatConversions, Int32AccumulatorsAsFloatRoundToNearestEven) {
     if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) continue;
     const auto acc = static_cast<int32_t>(v);
     ASSERT_TRUE(same_bits(float_of_int32(acc), static_cast<float>(acc))) << "acc=" << acc;
+  }
+}
+
+TEST(CudaFloatConversions, SmallReductionAccumulatorsAsFloat) {
+  // Every accumulator a reduction of kSmallReductionMax int8 × int8 products can reach, and its extremes.
+  const int64_t lowest = -16256 * kSmallReductionMax, highest = 16384 * kSmallReductionMax;
+  EXPECT_EQ(highest, int64_t{1} << 22);
+  for (int64_t v = lowest; v <= highest; ++v) {
+    const auto acc = static_cast<int32_t>(v);
+    ASSERT_TRUE(same_bits(float_of_small_int32(acc), static_cast<float>(acc))) << "acc=" << acc;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "backends/cuda/conv_int8/requantize.h"
 #include "core/quant.h"
@@ -57,6 +58,46 @@ TEST(CudaRequantize, MatchesHostWithinUlpsOfEveryTie) {
     }
   }
   EXPECT_GT(ties_seen, 10'000) << "the sweep should hit exact ties";
+}
+
+// The epilogue folds a relu into the clamp's lower bound (lower = 0) and sends NaN and near-tie rows to the
+// division fallback after the host's relu: the same int8 as requantizing relu(y), for every y.
+int requantize_after_relu(float y, float s) {
+  bool near_tie = false;
+  float bits = requantize_bits_unchecked(y, reciprocal(s), 0.0f, near_tie);
+  if (near_tie) bits = requantize_bits_by_division(relu_as_host(y), s);
+  return static_cast<int8_t>(bits_of(bits) & 0xffu);
+}
+
+TEST(CudaRequantize, ReluInTheClampMatchesHostReluThenQuantize) {
+  std::mt19937 rng(14);
+  std::uniform_real_distribution<float> ratio(-300.0f, 300.0f);
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> specials = {0.0f, -0.0f, inf, -inf, std::nanf(""), -std::nanf(""),
+                                 std::numeric_limits<float>::denorm_min(), -std::numeric_limits<float>::denorm_min()};
+  for (int i = 0; i < 1'000'000; ++i) {
+    const float s = log_uniform_scale(rng);
+    float y = ratio(rng) * s;
+    if (i % 4 == 0) y = (std::round(y / s) + 0.5f) * s;  // at (or a rounding away from) a tie
+    if (i % 1000 < static_cast<int>(specials.size())) y = specials[i % 1000];
+    const int expected = quantize_value(relu_as_host(y), s, 0, DType::kInt8);
+    ASSERT_EQ(requantize_after_relu(y, s), expected) << "y=" << exact(y) << " s=" << exact(s);
+  }
+}
+
+// The epilogue requantizes a whole row by division when one of its elements lies near a tie, so the fallback
+// must equal the host for every value, not only near ties.
+TEST(CudaRequantize, DivisionFallbackMatchesHostEverywhere) {
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<float> ratio(-300.0f, 300.0f);
+  const float inf = std::numeric_limits<float>::infinity();
+  for (int i = 0; i < 1'000'000; ++i) {
+    const float s = log_uniform_scale(rng);
+    const float y = i % 1000 == 0 ? (i % 3000 == 0 ? inf : i % 3000 == 1000 ? -inf : std::nanf("")) : ratio(rng) * s;
+    const int expected = quantize_value(y, s, 0, DType::kInt8);
+    const auto got = static_cast<int8_t>(bits_of(requantize_bits_by_division(y, s)) & 0xffu);
+    ASSERT_EQ(got, expected) << "y=" << exact(y) << " s=" << exact(s);
+  }
 }
 
 TEST(CudaRequantize, MatchesHostOnSpecialValues) {

@@ -23,16 +23,21 @@
 
 namespace qatrt::cuda::conv_int8 {
 
-// The block's [BM][BN] int32 tile in shared memory, as 16-channel groups of 64 bytes. Each group is padded by
-// 16 bytes, so the eight 64-byte groups that 8 neighbouring threads read with one 16-byte load each start on
-// 8 different 16-byte bank slots; rows are padded by 32 bytes so that the 8-byte writes of one warp (8 rows ×
-// 32 bytes, see stage_accumulators) spread over the banks.
+// The block's [BM][BN] int32 tile in shared memory, as 16-channel groups of 64 bytes, each padded by 16 bytes.
+// Two accesses must spread over the 32 banks: the staging writes (8 bytes per lane; a warp instruction covers 8
+// consecutive rows × 32 bytes, see stage_accumulators) and the epilogue's 16-byte reads (8 lanes at a time: the
+// 8 groups of one row when BN = 128, the 4 groups of two neighbouring rows when BN = 64). With BN = 128 the group
+// padding puts the 8 groups on 8 different 16-byte bank slots and 32 bytes of row padding spread the writes. With
+// BN = 64 no padding does both (two rows' groups collide, 2-way, on the reads of the padded layout), so rows are
+// unpadded and the two 32-byte halves of a group trade places on rows 2 and 3 of every 4 (swap_halves): both
+// accesses are then conflict-free (checked by enumerating the lanes' banks).
 template <class Shape>
 struct EpilogueTile {
   static constexpr int kChannels = 16;  // a thread's column: one 16-byte int8 vector
   static constexpr int kGroupBytes = kChannels * 4 + 16;
   static constexpr int kGroupsPerRow = Shape::kBN / kChannels;
-  static constexpr int kRowBytes = kGroupsPerRow * kGroupBytes + 32;
+  static constexpr bool kSwapHalves = kGroupsPerRow == 4;
+  static constexpr int kRowBytes = kGroupsPerRow * kGroupBytes + (kSwapHalves ? 0 : 32);
   static constexpr int kBytes = Shape::kBM * kRowBytes;
   static constexpr int kRowStep = Shape::kThreads / kGroupsPerRow;
   static constexpr int kRowsPerThread = Shape::kBM / kRowStep;
@@ -40,9 +45,15 @@ struct EpilogueTile {
                     Shape::kBM % kRowStep == 0 && kRowBytes % 16 == 0,
                 "column ownership");
 
+  // 2 on the rows whose group halves trade places, else 0: XORed into the 16-byte chunk index (0..3).
+  __device__ static int swap_halves(int row) { return kSwapHalves ? (row & 2) : 0; }
+  // Byte offset of 16-byte chunk `chunk` (channels 4·chunk .. 4·chunk + 3) of 16-channel group `group` of a row.
+  __device__ static int chunk_offset(int row, int group, int chunk) {
+    return row * kRowBytes + group * kGroupBytes + (chunk ^ swap_halves(row)) * 16;
+  }
   // Byte offset of element (row, col) of the tile.
   __device__ static int offset(int row, int col) {
-    return row * kRowBytes + (col / kChannels) * kGroupBytes + (col % kChannels) * 4;
+    return chunk_offset(row, col / kChannels, (col % kChannels) / 4) + (col % 4) * 4;
   }
 };
 
@@ -64,14 +75,17 @@ __device__ __forceinline__ void stage_accumulators(uint8_t* tile, const WarpAccu
 }
 
 // y for one element, given its channel's scale and bias (has_bias false: no addition, as in the host code).
-// float_of_int32 is static_cast<float>(acc) without the conversion instruction (float_conversions.h).
-template <ConvResidual Residual>
+// float_of_int32 is static_cast<float>(acc) without the conversion instruction (float_conversions.h); with
+// SmallReduction (a reduction of at most kSmallReductionMax products) the shorter float_of_small_int32 is.
+// The relu of an int8 output is left to its requantization (requantize_bits_unchecked's lower bound).
+template <ConvResidual Residual, ConvOutput Output, bool SmallReduction>
 __device__ __forceinline__ float epilogue_value(const ConvEpilogue& e, int32_t acc, float scale, float bias,
                                                 float residual) {
-  float y = __fmul_rn(float_of_int32(acc), scale);
+  float y = __fmul_rn(SmallReduction ? float_of_small_int32(acc) : float_of_int32(acc), scale);
   if (e.bias) y = __fadd_rn(y, bias);
   if constexpr (Residual != ConvResidual::kNone) y = __fadd_rn(y, residual);
-  if (e.relu) y = y < 0.0f ? 0.0f : y;  // the host's std::max(y, 0.0f), keeping −0 as it does
+  if constexpr (Output == ConvOutput::kFloat32)
+    if (e.relu) y = relu_as_host(y);
   return y;
 }
 
@@ -175,7 +189,7 @@ struct ResidualVector<Shape, ConvResidual::kFloat32> {
 
 // Rows first_row, first_row + kRowStep, ... of one 16-channel column (channels k .. k + 15, all < K; K a
 // multiple of 16, so every index is 16-element aligned). rows_left: rows of the tile inside M.
-template <class Shape, ConvResidual Residual, ConvOutput Output>
+template <class Shape, ConvResidual Residual, ConvOutput Output, bool SmallReduction>
 __device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const uint8_t* tile,
                                                const uint8_t* inputs, int64_t block_m, int rows_left,
                                                int first_row, int col, int k) {
@@ -184,6 +198,7 @@ __device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const 
   const ConvEpilogue& e = args.epilogue;
   const int channels = args.geometry.k;
   const float s = e.output_scale, inverse_s = reciprocal(s);
+  const float lower = e.relu ? 0.0f : -128.0f;  // of the int8 output's clamp: the relu (requantize.h)
   const auto* scale4 = reinterpret_cast<const float4*>(inputs + EpilogueInputs<Shape>::kScaleOffset + col * 4);
   const auto* bias4 = reinterpret_cast<const float4*>(inputs + EpilogueInputs<Shape>::kBiasOffset + col * 4);
   // Rows in groups of kEpilogueRowUnroll (the tile's choice: tile_shape.cuh, sm90_tile_shape.cuh): a group's
@@ -201,7 +216,8 @@ __device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const 
       if (row >= rows_left) continue;
       residual[u].load(e, inputs, row, col, (block_m + row) * channels + k);
 #pragma unroll
-      for (int i = 0; i < 4; ++i) acc_rows[u][i] = reinterpret_cast<const int4*>(tile + Tile::offset(row, col))[i];
+      for (int i = 0; i < 4; ++i)
+        acc_rows[u][i] = *reinterpret_cast<const int4*>(tile + Tile::chunk_offset(row, col / kChannels, i));
     }
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
@@ -210,23 +226,35 @@ __device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const 
       const int64_t index = (block_m + row) * channels + k;
       const ResidualVector<Shape, Residual>& r = residual[u];
       const int4 (&acc)[4] = acc_rows[u];
+      auto value = [&](int32_t a, float scale, float bias, float residual_value) {
+        return epilogue_value<Residual, Output, SmallReduction>(e, a, scale, bias, residual_value);
+      };
       float y[kChannels];
 #pragma unroll
       for (int i = 0; i < 4; ++i) {
         const float4 sc = scale4[i], bi = bias4[i];
-        y[4 * i + 0] = epilogue_value<Residual>(e, acc[i].x, sc.x, bi.x, r.value(e, 4 * i + 0));
-        y[4 * i + 1] = epilogue_value<Residual>(e, acc[i].y, sc.y, bi.y, r.value(e, 4 * i + 1));
-        y[4 * i + 2] = epilogue_value<Residual>(e, acc[i].z, sc.z, bi.z, r.value(e, 4 * i + 2));
-        y[4 * i + 3] = epilogue_value<Residual>(e, acc[i].w, sc.w, bi.w, r.value(e, 4 * i + 3));
+        y[4 * i + 0] = value(acc[i].x, sc.x, bi.x, r.value(e, 4 * i + 0));
+        y[4 * i + 1] = value(acc[i].y, sc.y, bi.y, r.value(e, 4 * i + 1));
+        y[4 * i + 2] = value(acc[i].z, sc.z, bi.z, r.value(e, 4 * i + 2));
+        y[4 * i + 3] = value(acc[i].w, sc.w, bi.w, r.value(e, 4 * i + 3));
       }
       if constexpr (Output == ConvOutput::kInt8) {
+        // The row's 16 tests end in one branch (requantize.h); in the rare row where some element lies near a
+        // half-integer (or is NaN), the whole row is requantized by division, after the host's relu. (Redoing
+        // only those elements would keep 16 test results alive across the loop: two instructions per element.)
+        bool near_tie = false;
+        uint32_t bits[kChannels];
+#pragma unroll
+        for (int c = 0; c < kChannels; ++c)
+          bits[c] = bits_of(requantize_bits_unchecked(y[c], inverse_s, lower, near_tie));
+        if (near_tie) {
+#pragma unroll
+          for (int c = 0; c < kChannels; ++c)
+            bits[c] = bits_of(requantize_bits_by_division(e.relu ? relu_as_host(y[c]) : y[c], s));
+        }
         uint32_t word[4];
 #pragma unroll
-        for (int i = 0; i < 4; ++i)
-          word[i] = pack_low_bytes(requantize_low_byte(y[4 * i], s, inverse_s),
-                                   requantize_low_byte(y[4 * i + 1], s, inverse_s),
-                                   requantize_low_byte(y[4 * i + 2], s, inverse_s),
-                                   requantize_low_byte(y[4 * i + 3], s, inverse_s));
+        for (int i = 0; i < 4; ++i) word[i] = pack_low_bytes(bits[4 * i], bits[4 * i + 1], bits[4 * i + 2], bits[4 * i + 3]);
         *reinterpret_cast<int4*>(static_cast<int8_t*>(args.y) + index) =
             make_int4(static_cast<int>(word[0]), static_cast<int>(word[1]), static_cast<int>(word[2]),
                       static_cast<int>(word[3]));
@@ -240,10 +268,11 @@ __device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const 
   }
 }
 
-// K not a multiple of 16: element by element, channels k .. min(k + 15, K − 1). acc_row: the thread's group of
-// row m in the tile.
-__device__ __forceinline__ void store_column_scalar(const ConvFpropArgs& args, const uint8_t* acc_row, int64_t m,
-                                                    int k) {
+// K not a multiple of 16: element by element, channels k .. min(k + 15, K − 1) of tile row `row` (output row m),
+// whose tile column is col.
+template <class Shape>
+__device__ __forceinline__ void store_column_scalar(const ConvFpropArgs& args, const uint8_t* tile, int row, int col,
+                                                    int64_t m, int k) {
   const ConvEpilogue& e = args.epilogue;
   const int channels = args.geometry.k;
   for (int c = 0; c < 16 && k + c < channels; ++c) {
@@ -253,10 +282,11 @@ __device__ __forceinline__ void store_column_scalar(const ConvFpropArgs& args, c
       r = __fmul_rn(static_cast<float>(static_cast<const int8_t*>(e.residual)[index]), e.residual_scale);
     else if (e.residual_kind == ConvResidual::kFloat32)
       r = static_cast<const float*>(e.residual)[index];
-    float y = __fmul_rn(static_cast<float>(reinterpret_cast<const int32_t*>(acc_row)[c]), e.scale[k + c]);
+    const int32_t acc = *reinterpret_cast<const int32_t*>(tile + EpilogueTile<Shape>::offset(row, col + c));
+    float y = __fmul_rn(static_cast<float>(acc), e.scale[k + c]);
     if (e.bias) y = __fadd_rn(y, e.bias[k + c]);
     if (e.residual_kind != ConvResidual::kNone) y = __fadd_rn(y, r);
-    if (e.relu) y = y < 0.0f ? 0.0f : y;
+    if (e.relu) y = relu_as_host(y);
     if (e.output_kind == ConvOutput::kInt8)
       static_cast<int8_t*>(args.y)[index] = requantize(y, e.output_scale, reciprocal(e.output_scale));
     else
@@ -279,20 +309,28 @@ __device__ __forceinline__ void store_conv_tile(const ConvFpropArgs& args, const
   const int rows_left = rows_in_m < Shape::kBM ? static_cast<int>(rows_in_m) : Shape::kBM;
   if (channels % Tile::kChannels != 0) {
     for (int row = first_row; row < rows_left; row += Tile::kRowStep)
-      store_column_scalar(args, tile + Tile::offset(row, col), block_m + row, k);
+      store_column_scalar<Shape>(args, tile, row, col, block_m + row, k);
     return;
   }
   const ConvResidual residual = args.epilogue.residual_kind;
   const bool int8_out = args.epilogue.output_kind == ConvOutput::kInt8;
-#define QATRT_STORE_COLUMN(R, O) \
-  store_column16<Shape, ConvResidual::R, ConvOutput::O>(args, tile, inputs, block_m, rows_left, first_row, \
-                                                        col, k)
+  // The short conversion of the accumulators only where the epilogue is the bottleneck: int8 outputs.
+  const bool small_reduction = int8_out && args.geometry.gemm_k() <= kSmallReductionMax;
+#define QATRT_STORE_COLUMN(R, O, SMALL) \
+  store_column16<Shape, ConvResidual::R, ConvOutput::O, SMALL>(args, tile, inputs, block_m, rows_left, first_row, \
+                                                               col, k)
   if (residual == ConvResidual::kNone)
-    int8_out ? QATRT_STORE_COLUMN(kNone, kInt8) : QATRT_STORE_COLUMN(kNone, kFloat32);
+    small_reduction ? QATRT_STORE_COLUMN(kNone, kInt8, true)
+    : int8_out      ? QATRT_STORE_COLUMN(kNone, kInt8, false)
+                    : QATRT_STORE_COLUMN(kNone, kFloat32, false);
   else if (residual == ConvResidual::kInt8)
-    int8_out ? QATRT_STORE_COLUMN(kInt8, kInt8) : QATRT_STORE_COLUMN(kInt8, kFloat32);
+    small_reduction ? QATRT_STORE_COLUMN(kInt8, kInt8, true)
+    : int8_out      ? QATRT_STORE_COLUMN(kInt8, kInt8, false)
+                    : QATRT_STORE_COLUMN(kInt8, kFloat32, false);
   else
-    int8_out ? QATRT_STORE_COLUMN(kFloat32, kInt8) : QATRT_STORE_COLUMN(kFloat32, kFloat32);
+    small_reduction ? QATRT_STORE_COLUMN(kFloat32, kInt8, true)
+    : int8_out      ? QATRT_STORE_COLUMN(kFloat32, kInt8, false)
+                    : QATRT_STORE_COLUMN(kFloat32, kFloat32, false);
 #undef QATRT_STORE_COLUMN
 }
 

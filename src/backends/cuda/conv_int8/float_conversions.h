@@ -61,6 +61,16 @@ QATRT_HOST_DEVICE inline float float_of_int32(int32_t acc) {
   return add_rn(add_rn(float_from_bits(high), -0x1.8001p39f), float_from_bits(low));
 }
 
+// static_cast<float>(acc) for |acc| <= 2^22, in one integer and one FP32 instruction: bits(1.5·2^23) + acc is the
+// float 1.5·2^23 + acc (in [2^23, 2^24] with ulp 1; acc = 2^22 carries into the exponent and gives 2^24 exactly), and
+// subtracting 1.5·2^23 is exact. An int8 × int8 product lies in [−16256, 16384], so every accumulator of a
+// reduction of at most kSmallReductionMax products qualifies: ResNet-50's short 1×1 layers, whose epilogue sets
+// their speed (epilogue.cuh).
+inline constexpr int64_t kSmallReductionMax = 256;  // 256 · 16384 = 2^22
+QATRT_HOST_DEVICE inline float float_of_small_int32(int32_t acc) {
+  return add_rn(float_from_bits(0x4b400000u + static_cast<uint32_t>(acc)), -0x1.8p23f);
+}
+
 // The four int8 lanes of a word as floats, from biased = word ^ 0x80808080 (each lane q + 128, unsigned; one
 // xor per four lanes): the byte permute builds the float 2^23 + q + 128, the subtraction of 2^23 + 128 is exact
 // and gives q (a float(int8) conversion, I2F.S8, otherwise).
