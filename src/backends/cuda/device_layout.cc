@@ -5,7 +5,8 @@
 namespace qatrt::cuda {
 
 int64_t stored_channels(DType dtype, int64_t channels) {
-  return is_quantized_type(dtype) ? padded_channels(static_cast<int>(channels)) : channels;
+  if (!is_quantized_type(dtype)) return channels;
+  return channels <= kFewChannelsStored ? kFewChannelsStored : padded_channels(static_cast<int>(channels));
 }
 
 size_t device_bytes(DType dtype, const Shape& shape, Layout layout) {

@@ -12,9 +12,23 @@ unsigned grid_for(int64_t count) {
   return static_cast<unsigned>(blocks < 65535 ? (blocks > 0 ? blocks : 1) : 65535);
 }
 
-// Signed byte-wise max of 16 channels at once (four __vmaxs4).
-__device__ __forceinline__ uint4 max16(uint4 a, uint4 b) {
+// Signed byte-wise max of 16 or 8 channels at once (__vmaxs4 on each 32-bit word).
+__device__ __forceinline__ uint4 max_bytes(uint4 a, uint4 b) {
   return make_uint4(__vmaxs4(a.x, b.x), __vmaxs4(a.y, b.y), __vmaxs4(a.z, b.z), __vmaxs4(a.w, b.w));
+}
+__device__ __forceinline__ uint2 max_bytes(uint2 a, uint2 b) {
+  return make_uint2(__vmaxs4(a.x, b.x), __vmaxs4(a.y, b.y));
+}
+
+template <typename Lanes>
+__device__ __forceinline__ Lanes all_lowest();  // −128 in every byte
+template <>
+__device__ __forceinline__ uint4 all_lowest<uint4>() {
+  return make_uint4(0x80808080u, 0x80808080u, 0x80808080u, 0x80808080u);
+}
+template <>
+__device__ __forceinline__ uint2 all_lowest<uint2>() {
+  return make_uint2(0x80808080u, 0x80808080u);
 }
 
 // Calls visit(offset) for every tap of output pixel `pixel` (in N·P·Q order) that lies inside the image, with
@@ -35,18 +49,21 @@ __device__ __forceinline__ void for_each_tap(const PoolGeometry& g, int64_t pixe
   }
 }
 
-// One thread per 16 channels of one output pixel: every tap is one 16-byte load, and a warp reads 512
-// neighbouring bytes of one input pixel row per tap.
+// One thread per 16 channels (Lanes = uint4) of one output pixel: every tap is one 16-byte load, and a warp
+// reads 512 neighbouring bytes of one input pixel row per tap. Values of few channels, stored with 8 per pixel
+// (device_layout.h), take Lanes = uint2: one 8-byte load per tap, a whole pixel.
+template <typename Lanes>
 __global__ void max_pool_s8_nhwc_kernel(const int8_t* __restrict__ x, int8_t* __restrict__ y, PoolGeometry g) {
-  const int groups = g.c / 16;
+  constexpr int kLanes = sizeof(Lanes);
+  const int groups = g.c / kLanes;
   const int64_t count = int64_t{g.n} * g.p * g.q * groups;
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < count; i += int64_t{gridDim.x} * blockDim.x) {
     const int group = static_cast<int>(i % groups);
-    uint4 best = make_uint4(0x80808080u, 0x80808080u, 0x80808080u, 0x80808080u);  // −128 in every byte
+    Lanes best = all_lowest<Lanes>();
     for_each_tap(g, i / groups, [&](int64_t offset) {
-      best = max16(best, *reinterpret_cast<const uint4*>(x + offset + group * 16));
+      best = max_bytes(best, *reinterpret_cast<const Lanes*>(x + offset + group * kLanes));
     });
-    *reinterpret_cast<uint4*>(y + i * 16) = best;
+    *reinterpret_cast<Lanes*>(y + i * kLanes) = best;
   }
 }
 
@@ -126,9 +143,14 @@ cudaError_t global_average_pool_nhwc(const T* x, T* y, int n, int pixels, int c,
 }  // namespace
 
 cudaError_t max_pool_s8_nhwc(const int8_t* x, int8_t* y, const PoolGeometry& g, cudaStream_t stream) {
-  if (g.c % 16 != 0 || reinterpret_cast<uintptr_t>(x) % 16 != 0 || reinterpret_cast<uintptr_t>(y) % 16 != 0)
+  const int lanes = g.c % 16 == 0 ? 16 : 8;
+  if (g.c % lanes != 0 || reinterpret_cast<uintptr_t>(x) % lanes != 0 || reinterpret_cast<uintptr_t>(y) % lanes != 0)
     return cudaErrorInvalidValue;
-  max_pool_s8_nhwc_kernel<<<grid_for(int64_t{g.n} * g.p * g.q * (g.c / 16)), kThreads, 0, stream>>>(x, y, g);
+  const unsigned grid = grid_for(int64_t{g.n} * g.p * g.q * (g.c / lanes));
+  if (lanes == 16)
+    max_pool_s8_nhwc_kernel<uint4><<<grid, kThreads, 0, stream>>>(x, y, g);
+  else
+    max_pool_s8_nhwc_kernel<uint2><<<grid, kThreads, 0, stream>>>(x, y, g);
   return cudaGetLastError();
 }
 

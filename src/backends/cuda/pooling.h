@@ -17,12 +17,13 @@
 namespace qatrt::cuda {
 
 struct PoolGeometry {
-  int n = 1, h = 1, w = 1, c = 16;  // input; c: the stored channel count (int8: padded, a multiple of 16)
+  int n = 1, h = 1, w = 1, c = 16;  // input; c: the stored channel count (int8: 8 or a multiple of 32)
   int p = 1, q = 1;                // output height and width (from shape inference, ceil_mode included)
   int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;  // leading pads
 };
 
-// x and y 16-byte aligned (cudaErrorInvalidValue otherwise).
+// geometry.c a multiple of 8; x and y aligned to 16 bytes where it is a multiple of 16, else to 8
+// (cudaErrorInvalidValue otherwise).
 cudaError_t max_pool_s8_nhwc(const int8_t* x, int8_t* y, const PoolGeometry& geometry, cudaStream_t stream);
 
 cudaError_t max_pool_f32_nhwc(const float* x, float* y, const PoolGeometry& geometry, cudaStream_t stream);

@@ -3,8 +3,9 @@
 // The weight is packed to KRSC (conv_int8_prepare.h) and uploaded with the epilogue scales once; the
 // threadblock tile is chosen by timing every tile on the first run (the results are bit-identical, only the
 // speed differs), like TensorRT's tactic timing — the plan format has no place for it yet.
-// A QConv over few channels (C ≤ 8: the stem's C = 3) would waste most of the tensor cores' work on channel
-// padding (C → 32); it runs instead as a GEMM over im2col rows (im2col.h) built in the kernel's workspace.
+// A QConv over few channels (C ≤ 8: the stem's C = 3), whose input the GPU stores with 8 channels per pixel
+// (device_layout.h), runs as a GEMM over im2col rows (im2col.h) built in the kernel's workspace: padding C to
+// 32 for the convolution would waste most of the tensor cores' work.
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include "backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc.h"
 #include "backends/cuda/conv_int8_prepare.h"
 #include "backends/cuda/conv_int8_support.h"
+#include "backends/cuda/device_layout.h"
 #include "backends/cuda/im2col.h"
 #include "backends/cuda/node_kernels.h"
 #include "backends/reference/kernel_util.h"
@@ -30,9 +32,6 @@ struct ConvPlan {
   ConvGeometry source;  // with im2col: the convolution itself (c = the input's stored channels)
   int channels = 0;     // with im2col: the input's real channel count
 };
-
-// Channel counts up to this run through im2col: padding them to 32 would multiply the work by 4 or more.
-constexpr int kIm2colMaxChannels = 8;
 
 // QATRT_CUDA_SM90_TILES=0 keeps the tile choice to the sm_80 tiles: the A/B switch for measuring the wgmma
 // tiles inside the whole network (bench/cuda_conv_notes.md), and a way around them should they misbehave.
@@ -93,23 +92,36 @@ StatusOr<ConvPlan> plan_conv(const Graph& graph, const Node& node) {
   if (is_quantized_type(layer.out_type)) description.output_zero_point = layer.out_quant.zero_points[0];
   if (std::string why = qconv_unsupported_reason(description); !why.empty()) return unsupported(node, why);
   // The kernel writes (and reads a residual as) [M, K] rows of exactly K channels; int8 activations are stored
-  // with channels padded to 32 (device_layout.h), so K must need no padding for them.
+  // with channels padded to 8 or a multiple of 32 (device_layout.h), and the kernel takes K in multiples of 32.
   if (g.k % 32 != 0 && node.op == Op::kQConv &&
       (layer.out_type == DType::kInt8 || (layer.has_residual && layer.residual_type == DType::kInt8)))
-    return unsupported(node, "output channels K = " + std::to_string(g.k) +
-                                 " are not a multiple of 32, which the GPU stores int8 activations padded to");
-  if (node.op == Op::kQConv && g.c <= kIm2colMaxChannels && padded_channels(g.r * g.s * g.c) <= kMaxIm2colRowBytes &&
-      g.s <= kMaxIm2colFilterWidth) {
+    return unsupported(node, "output channels K = " + std::to_string(g.k) + " are not a multiple of 32, which the "
+                             "GPU INT8 convolution needs for an int8 output or residual");
+  // An input of few channels (C ≤ 8: the stem's C = 3) is stored with 8 per pixel (device_layout.h), which
+  // only im2col reads: padding it to 32 for the implicit-GEMM convolution would also multiply the work by 4
+  // or more. A filter whose im2col rows are too long is refused rather than read with the wrong pixel stride.
+  const int stored = node.op == Op::kQConv ? static_cast<int>(stored_channels(layer.x_type, g.c)) : g.c;
+  if (stored == kFewChannelsStored) {
+    const int64_t taps = int64_t{g.r} * g.s * g.c;  // bytes of an im2col row before its padding to 32
+    static_assert(kMaxIm2colRowBytes % 32 == 0, "a row of at most that many bytes stays within it once padded");
+    if (taps > kMaxIm2colRowBytes)
+      return unsupported(node, "input " + shape_to_string(x) + " has " + std::to_string(g.c) +
+                                   " channels, stored with " + std::to_string(kFewChannelsStored) +
+                                   " per pixel on the GPU, which only the im2col path reads, and its " +
+                                   std::to_string(g.r) + "x" + std::to_string(g.s) +
+                                   " filter makes im2col rows of R·S·C = " + std::to_string(taps) +
+                                   " bytes, more than the " + std::to_string(kMaxIm2colRowBytes) +
+                                   " it takes; run this node on the CPU backend");
+    const int row_bytes = padded_channels(static_cast<int>(taps));
     plan.im2col = true;
     plan.channels = g.c;
     plan.source = g;
-    plan.source.c = padded_channels(g.c);
-    g = {.n = static_cast<int>(std::min<int64_t>(g.gemm_m(), INT32_MAX)), .h = 1, .w = 1,
-         .c = padded_channels(g.r * g.s * g.c), .k = g.k};
+    plan.source.c = stored;
+    g = {.n = static_cast<int>(std::min<int64_t>(g.gemm_m(), INT32_MAX)), .h = 1, .w = 1, .c = row_bytes, .k = g.k};
     if (plan.source.gemm_m() > INT32_MAX) return unsupported(node, "N·P·Q exceeds 2^31 output pixels");
     return plan;
   }
-  g.c = padded_channels(g.c);
+  g.c = stored;  // QConv: C padded to a multiple of 32 (device_layout.h); QGemm: K, already a multiple of 32
   return plan;
 }
 

@@ -59,7 +59,7 @@ struct PoolCase {
 
 const std::vector<PoolCase> kPoolCases = {
       {{2, 64, 16, 16}, {3, 3}, {2, 2}, {1, 1, 1, 1}, 0},  // ResNet stem max pool
-      {{1, 3, 11, 11}, {3, 3}, {2, 2}, {1, 1, 1, 1}, 0},   // padded channels
+      {{1, 3, 11, 11}, {3, 3}, {2, 2}, {1, 1, 1, 1}, 0},   // 3 channels stored as 8: 8-byte lanes
       {{2, 5, 8, 8}, {2, 2}, {2, 2}, {0, 0, 0, 0}, 0},
       {{1, 40, 7, 9}, {3, 3}, {1, 1}, {1, 1, 1, 1}, 0},
       {{1, 4, 9, 9}, {3, 3}, {2, 2}, {0, 0, 0, 0}, 1},     // ceil_mode adds a last window
@@ -77,7 +77,7 @@ TEST(CudaNodes, MaxPoolInt8IsExact) {
   SKIP_WITHOUT_CUDA();
   std::mt19937 rng(2);
   for (const PoolCase& pc : kPoolCases) {
-    GraphBuilder g;  // int8 graph input (reordered to padded NHWC) → MaxPool
+    GraphBuilder g;  // int8 graph input (reordered to padded NHWC: 8 or 64 channels here) → MaxPool
     g.output(max_pool(g, g.input(kS8, pc.x, per_tensor(0.1f)), pc));
     ASSERT_TRUE(g.status().ok()) << g.status().to_string();
     EXPECT_EQ(compare_with_reference(g.graph, {random_int8(pc.x, rng)}, 0), "") << "MaxPool " << pc.text();
@@ -207,6 +207,59 @@ TEST(CudaNodes, QConvThroughTheEngineIsExact) {
           << "QConv x " << shape_text(cc.x) << " K " << cc.k << " " << cc.r << "x" << cc.r << " stride " << cc.stride
           << " pad " << cc.pad << ", " << lc.text();
     }
+}
+
+// Int8 values of few channels (C ≤ 8) are stored with 8 channels per pixel, more with a multiple of 32
+// (device_layout.h). From a float NCHW graph input, every kernel that writes or reads them: QuantizeLinear
+// (its output read back from the stored pixels), DequantizeLinear, MaxPool, QConv through im2col (a filter row
+// wider than 8 taps too, two load groups) and, for C = 9, the padded implicit-GEMM convolution; odd sizes.
+TEST(CudaNodes, FewChannelLayoutIsExact) {
+  SKIP_WITHOUT_CUDA();
+  std::mt19937 rng(8);
+  struct Filter {
+    int64_t r, s, stride_h, stride_w, pad_h, pad_w;
+  };
+  const std::vector<Filter> filters = {{7, 7, 2, 2, 3, 3}, {3, 11, 1, 2, 1, 5}, {1, 1, 1, 1, 0, 0}};
+  const LayerCase layer{true, true, true, DType::kBool, kS8};
+  int cases = 0;
+  auto check = [&](const GraphBuilder& g, const std::vector<Tensor>& inputs, const std::string& what) {
+    ASSERT_TRUE(g.status().ok()) << what << ": " << g.status().to_string();
+    EXPECT_EQ(compare_with_reference(g.graph, inputs, 0), "") << what;
+    ++cases;
+  };
+  for (int64_t c : {1, 3, 4, 8, 9})
+    for (Shape x_shape : {Shape{2, c, 7, 5}, Shape{1, c, 13, 11}}) {
+      const std::string x_text = " x " + shape_text(x_shape);
+      const Tensor x = random_float(x_shape, rng, -3, 3);
+      GraphBuilder q;  // the int8 output is read back from the stored 8- (or 32-) channel pixels
+      q.output(q.quantize(q.input(kF32, x_shape), 0.03f, 5));
+      check(q, {x}, "QuantizeLinear" + x_text);
+      GraphBuilder qdq;
+      qdq.output(qdq.node(Op::kDequantizeLinear, {qdq.quantize(qdq.input(kF32, x_shape), 0.03f, 5)},
+                          {{"scale", std::vector<float>{0.03f}}, {"zero_point", std::vector<int64_t>{5}}}));
+      check(qdq, {x}, "Q → DQ" + x_text);
+      GraphBuilder pool;
+      pool.output(max_pool(pool, pool.quantize(pool.input(kF32, x_shape), 0.03f, 5),
+                           {x_shape, {3, 3}, {2, 2}, {1, 1, 1, 1}, 0}));
+      check(pool, {x}, "Q → MaxPool 3x3/2" + x_text);
+      for (const Filter& f : filters) {
+        const int64_t p = (x_shape[2] + 2 * f.pad_h - f.r) / f.stride_h + 1;
+        const int64_t q_out = (x_shape[3] + 2 * f.pad_w - f.s) / f.stride_w + 1;
+        GraphBuilder conv;
+        std::vector<ValueId> inputs = {conv.quantize(conv.input(kF32, x_shape), 0.03f)};
+        add_layer_operands(conv, inputs, layer, {32, c, f.r, f.s}, {x_shape[0], 32, p, q_out}, rng);
+        conv.output(conv.node(Op::kQConv, inputs,
+                              {{"strides", std::vector<int64_t>{f.stride_h, f.stride_w}},
+                               {"pads", std::vector<int64_t>{f.pad_h, f.pad_w, f.pad_h, f.pad_w}},
+                               {"relu", int64_t{layer.relu}}},
+                              kS8, per_tensor(0.05f)));
+        check(conv, {x},
+              "Q → QConv " + std::to_string(f.r) + "x" + std::to_string(f.s) + " stride " +
+                  std::to_string(f.stride_h) + "x" + std::to_string(f.stride_w) + " pad " + std::to_string(f.pad_h) +
+                  "x" + std::to_string(f.pad_w) + " K 32" + x_text + ", " + layer.text());
+      }
+    }
+  std::cout << "[ few channels ] " << cases << " cases\n";
 }
 
 // ResNet-50's head: float conv output → GlobalAveragePool → Q → Flatten (a view) → QGemm → Softmax.
