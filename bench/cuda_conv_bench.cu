@@ -8,7 +8,8 @@
 //   cuda_conv_bench [LAYER] [TIMED]: only layers whose name contains LAYER; TIMED launches per tile (default
 //   40; 0 runs only the checks, one launch per tile — what scripts/gpu-tests.sh profile hands to ncu).
 // Prints, per layer: implicit-GEMM sizes, each tile's median time ("-" where the tile cannot run the layer on
-// this device: the _sm90 wgmma tiles run only the stride-1 1×1 layers, on compute capability 9.0), the best
+// this device: the _sm90 wgmma tiles run on compute capability 9.0 only, the TMA-fed ones only the stride-1
+// 1×1 layers, the _sm90_gather one every layer), the best
 // tile's TOPS counting the layer's useful MACs (the stem's 3 real channels, not the 32 the kernel reads) and
 // counting executed MACs; then the whole network's sum as images per second, with the best tile of every
 // layer and with the best sm_80 tile only (the kernel before the wgmma tiles existed).

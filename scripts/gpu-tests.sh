@@ -48,8 +48,10 @@ RUNTIME_DEBS=(libonnx1 libprotobuf32 libdnnl2 ocl-icd-libopencl1 libtbb12 libtur
 prepare() {
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQATRT_TRAIN=OFF >/dev/null
   ninja -C "$BUILD" -j"${JOBS:-2}" qatrt test_unit_cuda
-  # The conv benchmark needs only the kernels: link it against the CUDA backend's static library.
-  "$NVCC" -O3 -std=c++17 "${ARCH[@]}" -Isrc -o "$BUILD/cuda_conv_bench" bench/cuda_conv_bench.cu "$BUILD/libqatrt_cuda.a"
+  # The conv benchmark needs only the kernels, but the CUDA backend's static library resolves some of their
+  # library symbols through its other members (cuDNN's float layers), so those libraries come along.
+  "$NVCC" -O3 -std=c++17 "${ARCH[@]}" -Isrc -o "$BUILD/cuda_conv_bench" bench/cuda_conv_bench.cu \
+    "$BUILD/libqatrt_cuda.a" "$BUILD/libqatrt_reference.a" "$BUILD/libqatrt_core.a" -lcudnn
   mkdir -p "$BUILD/debs"
   (cd "$BUILD/debs" && apt-get download "${RUNTIME_DEBS[@]}" 2>&1 | grep -v unsandboxed || true)
   local dev=../shared/data/imagenet-val-dev

@@ -1,5 +1,5 @@
 // INT8 convolution forward on the GPU: s8 NHWC activations × s8 KRSC weights, s32 accumulation on the
-// tensor cores (mma.sync m16n8k32 on sm_80 and later; wgmma on sm_90 for 1×1 layers), fused epilogue
+// tensor cores (mma.sync m16n8k32 on sm_80 and later; wgmma on sm_90), fused epilogue
 // (conv_int8/problem.h, ConvEpilogue).
 //
 // Implicit GEMM: M = N·P·Q output pixels, N = K output channels, K = R·S·C (C padded to a multiple of 32).
@@ -21,8 +21,9 @@ namespace qatrt::cuda {
 // _prefetch variant also double-buffers the register fragments, conv_int8/tile_shape.cuh) run every
 // convolution on any device. The _sm90 tiles (wgmma + TMA, persistent blocks with a producer warp,
 // conv_int8/sm90_kernel.cuh; _5blocks: five blocks per SM, one epilogue-input buffer; _pingpong: two
-// warpgroups on alternate 64-row tiles, one's epilogue overlapping the other's wgmma) run only stride-1
-// unpadded 1×1 convolutions on compute capability 9.0:
+// warpgroups on alternate 64-row tiles, one's epilogue overlapping the other's wgmma) load A with the TMA and
+// run only stride-1 unpadded 1×1 convolutions; the _sm90_gather tiles gather A with cp.async producer warps
+// (conv_int8/sm90_gather.cuh) and run every convolution; all of them on compute capability 9.0 only:
 // conv_tile_unsupported_reason says which tiles can run a launch. (8-warp 128×256 and 256×128 sm_80 tiles
 // were measured too, H200 2026-11-27, and so were a 64x128x64_sm90 tile (H100) and a 64x128x64_sm90_pingpong
 // tile (H200), 2026-11-27: they won no ResNet-50 layer, bench/cuda_conv_notes.md.)
@@ -35,11 +36,12 @@ enum class ConvTile : uint8_t {
   k64x64x64_sm90,
   k64x64x64_sm90_5blocks,
   k64x64x64_sm90_pingpong,
+  k128x128x64_sm90_gather,
 };
-inline constexpr std::array<ConvTile, 8> kAllConvTiles = {
+inline constexpr std::array<ConvTile, 9> kAllConvTiles = {
     ConvTile::k128x128x64,      ConvTile::k128x64x64,     ConvTile::k64x64x64,
     ConvTile::k64x64x64_prefetch, ConvTile::k128x128x64_sm90, ConvTile::k64x64x64_sm90,
-    ConvTile::k64x64x64_sm90_5blocks, ConvTile::k64x64x64_sm90_pingpong};
+    ConvTile::k64x64x64_sm90_5blocks, ConvTile::k64x64x64_sm90_pingpong, ConvTile::k128x128x64_sm90_gather};
 const char* conv_tile_name(ConvTile tile);  // "128x128x64", ...
 bool conv_tile_needs_sm90(ConvTile tile);    // the wgmma tiles
 

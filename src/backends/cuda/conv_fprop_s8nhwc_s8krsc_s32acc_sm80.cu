@@ -1,7 +1,7 @@
 // Instances of the INT8 convolution kernel (conv_int8/kernel.cuh) for the tiles of ConvTile, and the checks
 // every launch passes first; the dispatch of every ConvTile, the sm_90 ones included. "sm80": built from sm_80
-// instructions (mma.sync, cp.async, ldmatrix); it also runs on sm_90, where the 1×1 layers have the wgmma
-// tiles (conv_fprop_s8nhwc_s8krsc_s32acc_sm90.h) as well.
+// instructions (mma.sync, cp.async, ldmatrix); it also runs on sm_90, where the wgmma tiles
+// (conv_fprop_s8nhwc_s8krsc_s32acc_sm90.h) compete with it.
 #include "backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc.h"
 
 #include <cstdint>
@@ -33,13 +33,15 @@ const char* conv_tile_name(ConvTile tile) {
     case ConvTile::k64x64x64_sm90: return "64x64x64_sm90";
     case ConvTile::k64x64x64_sm90_5blocks: return "64x64x64_sm90_5blocks";
     case ConvTile::k64x64x64_sm90_pingpong: return "64x64x64_sm90_pingpong";
+    case ConvTile::k128x128x64_sm90_gather: return "128x128x64_sm90_gather";
   }
   return "?";
 }
 
 bool conv_tile_needs_sm90(ConvTile tile) {
   return tile == ConvTile::k128x128x64_sm90 || tile == ConvTile::k64x64x64_sm90 ||
-         tile == ConvTile::k64x64x64_sm90_5blocks || tile == ConvTile::k64x64x64_sm90_pingpong;
+         tile == ConvTile::k64x64x64_sm90_5blocks || tile == ConvTile::k64x64x64_sm90_pingpong ||
+         tile == ConvTile::k128x128x64_sm90_gather;
 }
 
 std::string conv_fprop_unsupported_reason(const ConvFpropArgs& args) {
@@ -75,7 +77,7 @@ std::string conv_fprop_unsupported_reason(const ConvFpropArgs& args) {
 
 std::string conv_tile_unsupported_reason(const ConvFpropArgs& args, ConvTile tile) {
   std::string why = conv_fprop_unsupported_reason(args);
-  if (why.empty() && conv_tile_needs_sm90(tile)) why = conv_gemm_sm90_unsupported_reason(args);
+  if (why.empty() && conv_tile_needs_sm90(tile)) why = conv_sm90_unsupported_reason(args, tile);
   return why;
 }
 

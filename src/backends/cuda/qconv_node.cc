@@ -163,8 +163,8 @@ class ConvKernel final : public KernelWithWorkspace {
 
  private:
   // Times each tile that can run the layer on this device (one warm-up launch, then the best of three) and
-  // keeps the fastest: on an sm_90 device the wgmma tiles compete on the 1×1 layers and win only where they
-  // measure faster. Synchronizes the stream, so it runs in the first, eager run, never inside a CUDA graph
+  // keeps the fastest: on an sm_90 device the wgmma tiles (TMA-fed for the stride-1 1×1 layers, gathering for
+  // every layer) compete too and win only where they measure faster. Synchronizes the stream, so it runs in the first, eager run, never inside a CUDA graph
   // capture.
   Status choose_tile(const ConvFpropArgs& args) {
     cudaEvent_t start, stop;

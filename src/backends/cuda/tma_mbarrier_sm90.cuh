@@ -52,6 +52,24 @@ __device__ __forceinline__ void mbarrier_wait(uint32_t barrier, uint32_t parity)
       : "memory");
 }
 
+// An arrival on `barrier` once all of this thread's earlier cp.async copies have completed (their bytes are
+// in shared memory). .noinc: the arrival is one of those the barrier was initialised to expect (without it
+// the instruction adds an arrival of its own to the pending count first, which a later arrive must repay).
+__device__ __forceinline__ void cp_async_mbarrier_arrive_noinc(uint32_t barrier) {
+  asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(barrier) : "memory");
+}
+
+// Orders this thread's view of shared memory (incl. what it has observed through a barrier) before its later
+// async-proxy accesses: wgmma reads its operands through the async proxy, while cp.async writes through the
+// generic one (PTX ISA, wgmma: an async proxy fence is required between writes of the shared-memory matrices
+// and the wgmma that reads them). TMA writes are async-proxy already and need none.
+__device__ __forceinline__ void fence_proxy_async_shared() {
+  asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+}
+
+// Waits for all of this thread's cp.async copies, committed to a group or not.
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;\n" ::: "memory"); }
+
 // Copies the box at element coordinates (x = innermost, y) of the tensor described by `tensor_map` (a
 // __grid_constant__ kernel parameter) into shared memory at `shared_dst`, completing `bytes` of `barrier`'s
 // transaction count. Elements outside the tensor arrive as zeros and still count.

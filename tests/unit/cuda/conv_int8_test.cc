@@ -1,8 +1,9 @@
 // The GPU INT8 convolution (src/backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc.h) against the host: exact
 // int32 accumulators, then every epilogue variant bit for bit, on every tile, over a sweep of shapes that
 // covers ResNet-50's kinds of layers and the kernel's edges (partial tiles, C padding, reduction slices that
-// straddle filter taps, K not a multiple of 4, padding-only windows), and a sweep of 1×1 GEMM shapes that also
-// reaches the sm_90 wgmma tiles on Hopper. Device tests skip cleanly where qatrt
+// straddle filter taps, K not a multiple of 4, padding-only windows), a sweep of 1×1 GEMM shapes that also
+// reaches the TMA-fed sm_90 wgmma tiles on Hopper, and a sweep of the other convolutions for the gathering
+// sm_90 tiles. Device tests skip cleanly where qatrt
 // was built without CUDA or no device is visible; the host-side preparation and refusal tests always run.
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 
 #ifdef QATRT_HAVE_CUDA
 #include "backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc.h"
+#include "backends/cuda/conv_fprop_s8nhwc_s8krsc_s32acc_sm90.h"
 #include "backends/cuda/conv_int8_prepare.h"
 #include "backends/cuda/conv_int8_support.h"
 #include "backends/cuda/device.h"
@@ -123,46 +125,121 @@ ConvFpropArgs shape_only_args(const ConvCase& conv) {
   return args;
 }
 
-TEST(CudaConvInt8, GemmShapedLayersMatchHostOnEveryTile) {
-  std::string why;
-  if (!have_device(&why)) GTEST_SKIP() << "no CUDA device: " << why;
+// The sm_90 tiles that `gathers` (the _sm90_gather ones) or not (the TMA-fed ones).
+std::vector<ConvTile> sm90_tiles(bool gathers) {
+  std::vector<ConvTile> tiles;
+  for (ConvTile tile : kAllConvTiles) {
+    const bool gathering = std::string(conv_tile_name(tile)).find("_gather") != std::string::npos;
+    if (conv_tile_needs_sm90(tile) && gathering == gathers) tiles.push_back(tile);
+  }
+  return tiles;
+}
+
+// Runs `cases` with the accumulators and every epilogue mode on every tile; on a compute capability 9.0 device
+// first asserts that `must_run` (sm_90 tiles) accept every case, so the sweep cannot skip them silently.
+void expect_cases_match_host(const std::vector<ConvCase>& cases, const std::vector<ConvTile>& must_run,
+                             uint32_t seed) {
   const DeviceInfo device = query_devices();
-  // On a compute capability 9.0 device the sweep must reach the wgmma tiles, not skip them.
   if (device.sm_major == 9 && device.sm_minor == 0) {
-    for (const ConvCase& conv : kGemmCases)
-      for (ConvTile tile : kAllConvTiles) {
-        if (!conv_tile_needs_sm90(tile)) continue;
+    for (const ConvCase& conv : cases)
+      for (ConvTile tile : must_run)
         ASSERT_EQ(conv_tile_unsupported_reason(shape_only_args(conv), tile), "")
             << conv_tile_name(tile) << " refused " << conv.describe();
-      }
   }
   const std::vector<EpilogueMode> modes = epilogue_modes();
   std::vector<EpilogueMode> with_accumulators = {EpilogueMode{true}};
   with_accumulators.insert(with_accumulators.end(), modes.begin(), modes.end());
-  uint32_t seed = 300;
-  for (const ConvCase& conv : kGemmCases) {
+  for (const ConvCase& conv : cases) {
     std::string failure = conv_check::check_conv_case(conv, with_accumulators, seed++);
     EXPECT_TRUE(failure.empty()) << failure;
   }
 }
 
-TEST(CudaConvInt8, Sm90TilesRefuseWhatIsNotAGemm) {
+TEST(CudaConvInt8, GemmShapedLayersMatchHostOnEveryTile) {
+  std::string why;
+  if (!have_device(&why)) GTEST_SKIP() << "no CUDA device: " << why;
+  std::vector<ConvTile> sm90 = sm90_tiles(false);
+  const std::vector<ConvTile> gathering = sm90_tiles(true);
+  sm90.insert(sm90.end(), gathering.begin(), gathering.end());
+  expect_cases_match_host(kGemmCases, sm90, 300);
+}
+
+// The convolutions that are no GEMM, for the gathering sm_90 tile (128 rows × 128 channels per tile,
+// producer warps gathering A with cp.async): 3×3 stride 1 and 2 with padding and 1×1 stride 2, C = 32 (a
+// 64-byte slice straddles two taps), 64, 96 (straddles, and half slices), 160, 256; output tiles of 128 rows
+// that span two or three images and a partial last one; K not a multiple of 64 or 128; reductions over more
+// slices than the ring has stages; and enough tiles that persistent blocks walk two each with the ring's
+// phases carried from one tile to the next (H100 / H200: 132 SMs, 132 resident blocks).
+//  n     c   h   w     k  r  s  stride pad
+const std::vector<ConvCase> kGatherCases = {
+    {3, 64, 11, 13, 72, 3, 3, 1, 1, 1, 1},      // M = 429: tiles across image boundaries, K = 72 partial
+    {2, 32, 17, 15, 96, 3, 3, 1, 1, 1, 1},      // C = 32: 4.5 slices, each straddling taps
+    {2, 96, 9, 10, 136, 3, 3, 2, 2, 1, 1},      // 3×3/2, C = 96, M = 50, K = 136
+    {4, 64, 29, 29, 64, 3, 3, 2, 2, 1, 1},      // 3×3/2, odd input (P = 15), ResNet's K = 64
+    {1, 256, 14, 14, 256, 3, 3, 1, 1, 1, 1},    // ResNet l3 3×3: 36 slices over a 4- or 6-stage ring
+    {2, 256, 15, 15, 128, 1, 1, 2, 2, 0, 0},    // 1×1/2 downsample, odd input (P = 8)
+    {10, 160, 47, 47, 328, 1, 1, 2, 2, 0, 0},   // 1×1/2, M = 5760: 270 / 135 tiles, 3 slices each
+};
+
+TEST(CudaConvInt8, OtherConvolutionsMatchHostOnTheGatheringTiles) {
+  std::string why;
+  if (!have_device(&why)) GTEST_SKIP() << "no CUDA device: " << why;
+  expect_cases_match_host(kGatherCases, sm90_tiles(true), 400);
+}
+
+// Refusals by shape come before any device query, so these run without a GPU as well.
+TEST(CudaConvInt8, TmaFedSm90TilesRefuseWhatIsNotAGemm) {
   const std::vector<ConvCase> not_gemms = {
       {1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1},  // 3×3
       {1, 64, 8, 8, 64, 1, 1, 2, 2, 0, 0},  // 1×1 stride 2
       {1, 64, 8, 8, 64, 1, 1, 1, 1, 1, 1},  // 1×1 with padding
   };
-  for (const ConvCase& conv : not_gemms)
-    for (ConvTile tile : kAllConvTiles) {
-      if (!conv_tile_needs_sm90(tile)) continue;
+  for (const ConvCase& conv : not_gemms) {
+    for (ConvTile tile : sm90_tiles(false)) {
       const std::string reason = conv_tile_unsupported_reason(shape_only_args(conv), tile);
       EXPECT_NE(reason.find("1x1 convolutions (GEMMs) only"), std::string::npos)
           << conv_tile_name(tile) << " on " << conv.describe() << ": '" << reason << "'";
+      EXPECT_NE(reason.find("_sm90_gather tiles run those"), std::string::npos) << reason;
       EXPECT_EQ(conv_fprop_s8nhwc_s8krsc(shape_only_args(conv), tile, nullptr), cudaErrorInvalidValue);
     }
+    // The gathering tiles accept the shapes: on a device other than compute capability 9.0 (or none) only the
+    // device is refused.
+    for (ConvTile tile : sm90_tiles(true)) {
+      EXPECT_EQ(conv_sm90_shape_unsupported_reason(shape_only_args(conv).geometry, tile), "")
+          << conv_tile_name(tile) << " on " << conv.describe();
+      const std::string reason = conv_tile_unsupported_reason(shape_only_args(conv), tile);
+      EXPECT_TRUE(reason.empty() || reason.find("compute capability 9.0") != std::string::npos ||
+                  reason.find("no CUDA device") != std::string::npos ||
+                  reason.find("cuTensorMapEncodeTiled") != std::string::npos)
+          << conv_tile_name(tile) << " on " << conv.describe() << ": '" << reason << "'";
+    }
+  }
   // The sm_80 tiles run every one of them.
   for (const ConvCase& conv : not_gemms)
     EXPECT_EQ(conv_tile_unsupported_reason(shape_only_args(conv), ConvTile::k64x64x64), "") << conv.describe();
+  EXPECT_FALSE(sm90_tiles(true).empty());
+  EXPECT_FALSE(sm90_tiles(false).empty());
+}
+
+// A persistent sm_90 block walks its tiles with 32-bit indices: a launch of more than 2^30 64×64 output tiles
+// (here 2^31 − 65,536 rows × 4096 channels, which the sm_80 tiles' checks accept) is refused by every sm_90 tile
+// before any device query.
+TEST(CudaConvInt8, Sm90TilesRefuseTileCountsPast32Bits) {
+  const ConvGeometry huge{32767, 256, 256, 32, 4096, 1, 1, 1, 1, 0, 0, 256, 256};
+  ConvFpropArgs args = shape_only_args({1, 32, 8, 8, 64, 1, 1, 1, 1, 0, 0});
+  args.geometry = huge;
+  ASSERT_EQ(conv_fprop_unsupported_reason(args), "");
+  for (ConvTile tile : kAllConvTiles) {
+    if (!conv_tile_needs_sm90(tile)) continue;
+    const std::string reason = conv_tile_unsupported_reason(args, tile);
+    EXPECT_NE(reason.find("64x64 output tiles"), std::string::npos) << conv_tile_name(tile) << ": '" << reason << "'";
+  }
+  args.geometry.k = 64;  // 33,553,408 tiles: within the limit
+  for (ConvTile tile : kAllConvTiles) {
+    if (conv_tile_needs_sm90(tile)) {
+      EXPECT_EQ(conv_sm90_shape_unsupported_reason(args.geometry, tile), "");
+    }
+  }
 }
 
 TEST(CudaConvInt8, PacksKcrsWeightsToPaddedKrsc) {

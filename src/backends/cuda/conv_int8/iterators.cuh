@@ -1,5 +1,7 @@
 // Tile iterators of the implicit GEMM: they copy one BK = 64-byte slice of the reduction (k = (r, s, c), c
-// fastest) for the block's rows into shared memory with cp.async, then step to the next slice.
+// fastest) for the block's rows into shared memory with cp.async, then step to the next slice. Shape gives the
+// tile (kBM, kBN, kBK), the copying threads (kChunksPerRow, kRowsPerPass) and the shared layout (tile_offset):
+// the sm_80 kernel's TileShape, or the Hopper kernel's gathering producer (sm90_gather.cuh).
 //
 // Analytic version: addresses come from (n, p, q) and (r, s, c), no precomputed offset tables. Thread `tid`
 // always copies chunk tid % 4 of its rows, so the reduction position (r, s, c) of its chunk is the same for
@@ -60,7 +62,7 @@ class ActivationTileIterator {
                          static_cast<unsigned>(w) < static_cast<unsigned>(w_);
       const int8_t* src = valid ? image_[i] + (static_cast<int64_t>(h) * w_ + w) * c_ + c_pos_ : image_[i];
       const int row = first_row_ + i * Shape::kRowsPerPass;
-      ptx::cp_async_16(shared_tile + swizzled_offset(row, chunk_), src, valid);
+      ptx::cp_async_16(shared_tile + Shape::tile_offset(row, chunk_), src, valid);
     }
   }
 
@@ -110,7 +112,7 @@ class WeightTileIterator {
 #pragma unroll
     for (int i = 0; i < kRows; ++i) {
       const int row = first_row_ + i * Shape::kRowsPerPass;
-      ptx::cp_async_16(shared_tile + swizzled_offset(row, chunk_), row_[i], k_valid && row_valid_[i]);
+      ptx::cp_async_16(shared_tile + Shape::tile_offset(row, chunk_), row_[i], k_valid && row_valid_[i]);
     }
   }
 

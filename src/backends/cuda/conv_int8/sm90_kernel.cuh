@@ -1,10 +1,12 @@
-// The Hopper (sm_90a) INT8 GEMM kernel for stride-1 1×1 convolutions and its launcher. Included only by
+// The Hopper (sm_90a) INT8 implicit-GEMM kernel and its launcher. Included only by
 // conv_fprop_s8nhwc_s8krsc_s32acc_sm90.cu.
 //
-// Warp roles: warps 0 .. 4·W − 1 are W consumer warpgroups (wgmma, then the epilogue), warp 4·W is the
-// producer (one thread issues the TMA copies). A block is persistent over its output tiles (TileWalk), and
-// the producer runs up to kStages slices ahead, into the next tile while the consumers are in the current
-// tile's epilogue, so the operand loads of tile i + 1 overlap the output stage of tile i.
+// Warp roles: warps 0 .. 4·W − 1 are W consumer warpgroups (wgmma, then the epilogue), the warps after them
+// the producer: for the 1×1 tiles one warp, whose first thread issues the TMA copies of A and B; for the
+// gathering tiles Shape::kProducerWarps warps that copy A with cp.async, one thread also B with the TMA
+// (sm90_gather.cuh). A block is persistent over its output tiles (TileWalk), and the producer runs up to
+// kStages slices ahead, into the next tile while the consumers are in the current tile's epilogue, so the
+// operand loads of tile i + 1 overlap the output stage of tile i.
 // Cooperative schedule: the W warpgroups share every tile. Ping-pong (sm90_tile_shape.cuh): warpgroup g takes
 // the block's tiles g, g + 2, ... with its own staging tile, input buffers and named barrier (id 1 + g); the
 // producer fills the ring in the block's tile order, and a warpgroup starts a tile's mainloop only once the
@@ -26,6 +28,7 @@
 #include "backends/cuda/conv_int8/epilogue.cuh"
 #include "backends/cuda/conv_int8/launch_support.cuh"
 #include "backends/cuda/conv_int8/problem.h"
+#include "backends/cuda/conv_int8/sm90_gather.cuh"
 #include "backends/cuda/conv_int8/sm90_mainloop.cuh"
 #include "backends/cuda/conv_int8/sm90_pipeline.cuh"
 #include "backends/cuda/conv_int8/sm90_tile_shape.cuh"
@@ -55,13 +58,17 @@ __global__ void __launch_bounds__(Shape::kBlockThreads, Shape::kMinBlocksPerSm)
 
   if (threadIdx.x == 0) ring.init();
   if (warp == Shape::kProducerWarp && lane == 0) {
-    ptx::tma_prefetch_descriptor(&a_map);
+    if constexpr (!Shape::kGatherA) ptx::tma_prefetch_descriptor(&a_map);  // the gathering tiles never read it
     ptx::tma_prefetch_descriptor(&b_map);
   }
   __syncthreads();  // the last block-wide barrier: from here on the roles synchronise through mbarriers
 
-  if (warp == Shape::kProducerWarp) {
-    if (lane == 0) produce_slices<Shape, Layout>(ring, walk, &a_map, &b_map);
+  if (warp >= Shape::kProducerWarp) {
+    if constexpr (Shape::kGatherA)
+      produce_gathered_slices<Shape, Layout>(ring, walk, args, &b_map,
+                                             static_cast<int>(threadIdx.x) - 32 * Shape::kProducerWarp);
+    else if (lane == 0)
+      produce_slices<Shape, Layout>(ring, walk, &a_map, &b_map);
     return;
   }
 
@@ -126,6 +133,7 @@ __global__ void __launch_bounds__(Shape::kBlockThreads, Shape::kMinBlocksPerSm)
 }
 
 // Enqueues the kernel over a persistent grid: as many blocks as fit on the device at once (or one per tile).
+// a_map: A's tensor map for the 1×1 tiles; ignored (may be zero) for the gathering ones.
 template <class Shape>
 cudaError_t launch_conv_gemm_sm90(const ConvFpropArgs& args, const CUtensorMap& a_map, const CUtensorMap& b_map,
                                   cudaStream_t stream) {

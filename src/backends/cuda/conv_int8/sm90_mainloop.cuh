@@ -1,5 +1,5 @@
 // The consumers' mainloop of the Hopper INT8 GEMM: each warpgroup multiplies its 64 rows of the block's A
-// tile with the BN rows of B, slice after slice, as the producer's TMA copies land (sm90_pipeline.cuh), then
+// tile with the BN rows of B, slice after slice, as the producer's copies land (sm90_pipeline.cuh), then
 // hands its accumulators to the shared epilogue through the staging tile (epilogue.cuh, EpilogueTile).
 //
 // One wgmma group (two k32 steps) per slice is kept in flight: after issuing slice t the warp waits for slice
@@ -30,6 +30,9 @@ __device__ __forceinline__ void accumulate_gemm_tile(const Ring<Shape, Layout>& 
   int previous_stage = -1;
   for (int slice = 0; slice < k_slices; ++slice) {
     ptx::mbarrier_wait(ring.full(at.stage), at.phase);
+    // A gathered A tile was written by cp.async (generic proxy), which the wgmma (async proxy) reads only
+    // after a proxy fence; this thread has observed those writes through the barrier's acquire.
+    if constexpr (Shape::kGatherA) ptx::fence_proxy_async_shared();
     ptx::wgmma_fence();
     ptx::wgmma_fence_registers(acc);
 #pragma unroll
