@@ -230,9 +230,19 @@ memcheck() {
   return $rc
 }
 
+# The card's practical dense INT8 (and FP16) GEMM peak through PyTorch, which scripts/tops_table.py states each
+# profiled layer's TOPS against.
+peak() {
+  python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null ||
+    { echo "== peak: torch does not see a GPU here, skipped"; return 0; }
+  echo "== peak: dense INT8 / FP16 GEMM through PyTorch on this card"
+  PYTHONUNBUFFERED=1 python3 bench/int8_peak_torch.py --json "$LOGS/int8_peak.json" 2>&1 | tee "$LOGS/int8_peak.log"
+}
+
 # PyTorch's ResNet-50 (FP16 / TF32 / FP32, channels_last, CUDA graph) at the batches `network` ran, then both
 # side by side: the in-run baseline the issue asks for.
 peers() {
+  peak
   python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null ||
     { echo "== peers: torch does not see a GPU here, skipped"; return 0; }
   echo "== peers: PyTorch ResNet-50 on the same card"
@@ -263,6 +273,7 @@ case "${1:-all}" in
   accuracy) env_for_binaries; accuracy ;;
   torch) torch_bench ;;
   peers) peers ;;
+  peak) peak ;;
   memcheck) env_for_binaries; memcheck ;;
   multi-gpu) env_for_binaries; multi_gpu ;;
   sass) sass ;;
@@ -284,5 +295,5 @@ case "${1:-all}" in
     fi
     exit $status
     ;;
-  *) echo "usage: $0 [prepare|deps|plans|test|bench|network|accuracy|peers|multi-gpu|memcheck|torch|sass|profile LAYER...|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [prepare|deps|plans|test|bench|network|accuracy|peers|peak|multi-gpu|memcheck|torch|sass|profile LAYER...|all]" >&2; exit 2 ;;
 esac

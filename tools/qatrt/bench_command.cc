@@ -126,7 +126,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"cpu", "reference", "cuda"}))
       ->capture_default_str();
   cmd->add_option("--exportTimes", o->export_times, "Write every iteration's start/end/latency (ms) as JSON");
-  cmd->add_option("--exportProfile", o->export_profile, "cuda: write per-layer GPU times (ms) as JSON");
+  cmd->add_option("--exportProfile", o->export_profile, "cuda: write per-layer GPU times (ms), MACs and TOPS as JSON");
   cmd->add_option("--streams", o->streams,
                   "cuda: N execution contexts replaying at once, each on its own stream (concurrent requests)")
       ->check(CLI::PositiveNumber)

@@ -1,14 +1,11 @@
 #include "cuda_bench.h"
 
-#include <algorithm>
 #include <cstdio>
-#include <fstream>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "cli_common.h"
 #include "latency_stats.h"
+#include "layer_profile.h"
 #include "model_io.h"
 #include "runtime/engine.h"
 
@@ -22,35 +19,16 @@ namespace qatrt::cli {
 #ifdef QATRT_HAVE_CUDA
 namespace {
 
-Status export_profile(const std::string& path, const std::vector<cuda::LayerTime>& layers, int runs) {
-  double total = 0;
-  for (const cuda::LayerTime& l : layers) total += l.median_ms;
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  out.push_back({{"count", runs}});
-  for (const cuda::LayerTime& l : layers)
-    out.push_back({{"name", l.layer}, {"op", l.op}, {"timeMs", l.median_ms * runs}, {"averageMs", l.median_ms},
-                   {"medianMs", l.median_ms}, {"percentage", total > 0 ? 100.0 * l.median_ms / total : 0.0}});
-  std::ofstream file(path);
-  file << out.dump(2) << "\n";
-  if (!file) return make_error(StatusCode::kIoError, "cannot write the profile to '", path, "'");
-  return Status::ok_status();
-}
-
-// Sum of the per-layer medians by op, largest first: where the time goes.
-void print_profile_summary(const std::vector<cuda::LayerTime>& layers) {
-  std::map<std::string, std::pair<double, int>> by_op;
-  double total = 0;
-  for (const cuda::LayerTime& l : layers) {
-    by_op[l.op].first += l.median_ms;
-    by_op[l.op].second += 1;
-    total += l.median_ms;
-  }
-  std::vector<std::pair<std::string, std::pair<double, int>>> rows(by_op.begin(), by_op.end());
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
-  std::printf("=== Profile (eager launches, median per layer; sum %.4f ms) ===\n", total);
-  for (const auto& [op, time] : rows)
-    std::printf("  %-20s %3d layers %9.4f ms  %5.1f%%\n", op.c_str(), time.second, time.first,
-                total > 0 ? 100.0 * time.first / total : 0.0);
+// The profile's layers with their MAC counts from the plan's graph at the benchmark's batch.
+StatusOr<std::vector<ProfiledLayer>> with_macs(const std::vector<cuda::LayerTime>& times, const Graph& graph,
+                                               int64_t batch) {
+  std::vector<std::string> names;
+  for (const cuda::LayerTime& t : times) names.push_back(t.layer);
+  QATRT_ASSIGN_OR_RETURN(std::vector<int64_t> macs, layer_macs(graph, batch, names));
+  std::vector<ProfiledLayer> layers;
+  for (size_t i = 0; i < times.size(); ++i)
+    layers.push_back({.layer = times[i].layer, .op = times[i].op, .median_ms = times[i].median_ms, .macs = macs[i]});
+  return layers;
 }
 
 // The first replay of a context runs eagerly (its conv tiles are timed), later ones replay the captured graph.
@@ -169,10 +147,12 @@ int run_cuda_bench(const BenchOptions& o) {
   std::printf("Arena: %s (device)\n", format_bytes(context->arena_bytes()).c_str());
   if (!o.export_profile.empty()) {
     constexpr int kProfileRuns = 20;
-    auto layers = context->profile_layers(kProfileRuns);
-    if (!layers.ok()) return fail(layers.status());
-    print_profile_summary(*layers);
-    if (Status s = export_profile(o.export_profile, *layers, kProfileRuns); !s.ok()) return fail(s);
+    auto times = context->profile_layers(kProfileRuns);
+    if (!times.ok()) return fail(times.status());
+    auto layers = with_macs(*times, graph, o.batch);
+    if (!layers.ok()) return fail(layers.status().with_context("counting each layer's MACs"));
+    print_profile_summary(stdout, *layers, o.batch, walltime_ms / static_cast<double>(gpu_ms.size()));
+    if (Status s = write_profile_json(o.export_profile, *layers, kProfileRuns); !s.ok()) return fail(s);
     std::printf("Per-layer profile written to %s\n", o.export_profile.c_str());
   }
   return 0;

@@ -4,7 +4,8 @@
 //   GPU Compute Time: each replay between CUDA events;
 //   Host Latency: ExecutionContext::run() end to end (pinned input copy, replay, output copy, synchronize);
 //   --exportProfile F.json: every step launched eagerly between CUDA events, median per layer (trtexec's
-//   profile format: a count entry, then name / timeMs / averageMs / medianMs / percentage per layer).
+//   profile format: a count entry, then name / timeMs / averageMs / medianMs / percentage per layer, plus macs
+//   and tops for the layers that multiply-accumulate: layer_profile.h).
 // Same stopping rule as the host benchmark (bench_command.cc). Without CUDA it fails with the reason.
 #pragma once
 
