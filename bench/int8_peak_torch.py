@@ -9,9 +9,10 @@ back-to-back products between two CUDA events (so a launch gap does not count ag
 after warm-up; the median of `--samples` samples is reported. A corner of each int8 product is checked
 against exact int64 sums on the host, so a wrong answer cannot pass as a fast one.
 
-A datasheet peak (1,979 TOPS dense INT8 on an H100 SXM) assumes boost clocks that a long GEMM does not hold
-under the power limit, and cuBLASLt's int8 path is not its fastest: this is what a library reaches, not the
-hardware's bound. Where torch sees no GPU the script says so and exits 0 (nothing measured, no JSON).
+The datasheet's dense INT8 figure (1,979 TOPS on an H100 SXM or H200) is the hardware's bound; this measures what
+a library reaches on the card (cuBLASLt through torch._int_mm: 891 and 916 TOPS on an H200 in two calls), the
+practical peak a kernel of ours can be compared with. Where torch sees no GPU the script says so and exits 0
+(nothing measured, no JSON).
 
 Usage: int8_peak_torch.py [--sizes 4096x4096x4096,8192x8192x8192,16384x16384x8192] [--json F]
 """

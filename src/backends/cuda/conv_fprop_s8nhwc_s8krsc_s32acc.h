@@ -44,6 +44,7 @@ inline constexpr std::array<ConvTile, 9> kAllConvTiles = {
     ConvTile::k64x64x64_sm90_5blocks, ConvTile::k64x64x64_sm90_pingpong, ConvTile::k128x128x64_sm90_gather};
 const char* conv_tile_name(ConvTile tile);  // "128x128x64", ...
 bool conv_tile_needs_sm90(ConvTile tile);    // the wgmma tiles
+bool conv_tile_gathers_activations(ConvTile tile);  // the wgmma tiles whose producer gathers A (sm90_gather.cuh)
 
 // Why `args` cannot run (geometry, alignment, sizes), or "" when it can. Checks no device pointer beyond
 // null-ness and 16-byte alignment.

@@ -38,6 +38,8 @@ const char* conv_tile_name(ConvTile tile) {
   return "?";
 }
 
+bool conv_tile_gathers_activations(ConvTile tile) { return tile == ConvTile::k128x128x64_sm90_gather; }
+
 bool conv_tile_needs_sm90(ConvTile tile) {
   return tile == ConvTile::k128x128x64_sm90 || tile == ConvTile::k64x64x64_sm90 ||
          tile == ConvTile::k64x64x64_sm90_5blocks || tile == ConvTile::k64x64x64_sm90_pingpong ||

@@ -13,11 +13,12 @@
 namespace qatrt::cuda {
 namespace {
 
-// Shared memory (stages + staging tile + epilogue-input buffers) sets the blocks per SM: 183, 48 and 44 KB. The five-block 64×64 tile trades the second input buffer (and a 56-byte register spill at its
-// 72-register cap) for a fifth block: it wins the 1×1 layers without a residual, the four-block one those with
-// (H100, bench/cuda_conv_notes.md "h3").
-// The ping-pong tiles (two warpgroups on alternate 64-row tiles, each with its own staging tile and inputs:
-// 171 and 96 KB, 1 and 2 blocks/SM) overlap one tile's epilogue with the other's mainloop.
+// Shared memory (stages + staging tile + epilogue-input buffers) sets the blocks per SM: 183, 46 and 42 KB for
+// the first three tiles below. The five-block 64×64 tile trades the second input buffer (and a register spill at
+// its 72-register cap) for a fifth block: it wins the 1×1 layers without a residual, the four-block one those
+// with (H100, bench/cuda_conv_notes.md "h3").
+// The ping-pong tile (two warpgroups on alternate 64-row tiles, each with its own staging tile and inputs: 91 KB,
+// 2 blocks/SM) overlaps one tile's epilogue with the other's mainloop.
 // Parameters: consumer warpgroups (BM = 64 each, or per tile when ping-pong), BN, stages, blocks/SM, epilogue
 // rows, input buffers, ping-pong, gathering producer warps.
 using Sm90Tile128x128 = conv_int8::Sm90TileShape<2, 128, 4, 1, 2>;
@@ -51,19 +52,18 @@ cudaError_t launch(const ConvFpropArgs& args, cudaStream_t stream) {
   return conv_int8::launch_conv_gemm_sm90<Shape>(args, a_map, b_map, stream);
 }
 
-bool gathers_a(ConvTile tile) { return tile == ConvTile::k128x128x64_sm90_gather; }
-
 }  // namespace
 
 std::string conv_sm90_shape_unsupported_reason(const ConvGeometry& g, ConvTile tile) {
   std::ostringstream why;
   // Output tiles of 64 × 64 bound every sm_90 tile's count from above.
   const int64_t tiles = (g.gemm_m() + 63) / 64 * ((int64_t{g.k} + 63) / 64);
-  if (!gathers_a(tile) && (g.r != 1 || g.s != 1 || g.stride_h != 1 || g.stride_w != 1 || g.pad_h != 0 ||
-                           g.pad_w != 0 || g.p != g.h || g.q != g.w)) {
+  const bool gemm = g.r == 1 && g.s == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0 &&
+                    g.p == g.h && g.q == g.w;
+  if (!conv_tile_gathers_activations(tile) && !gemm) {
     why << "the TMA-fed sm_90 tiles run stride-1 unpadded 1x1 convolutions (GEMMs) only, not " << g.r << "x"
         << g.s << " stride " << g.stride_h << "x" << g.stride_w << " pad " << g.pad_h << "x" << g.pad_w
-        << " (the _sm90_gather tiles run those)";
+        << " (the _sm90_gather tile runs those)";
   } else if (g.gemm_m() > INT32_MAX - 256) {  // TMA coordinates and tile origins are 32-bit
     why << "N·P·Q = " << g.gemm_m() << " rows exceed the sm_90 tiles' 32-bit row coordinates; split the batch";
   } else if (tiles > (int64_t{1} << 30)) {  // the persistent blocks' tile indices are 32-bit

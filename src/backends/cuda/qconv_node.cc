@@ -111,7 +111,7 @@ StatusOr<ConvPlan> plan_conv(const Graph& graph, const Node& node) {
                                    std::to_string(g.r) + "x" + std::to_string(g.s) +
                                    " filter makes im2col rows of R·S·C = " + std::to_string(taps) +
                                    " bytes, more than the " + std::to_string(kMaxIm2colRowBytes) +
-                                   " it takes; run this node on the CPU backend");
+                                   " it takes; run the network on the CPU backend");
     const int row_bytes = padded_channels(static_cast<int>(taps));
     plan.im2col = true;
     plan.channels = g.c;
@@ -164,8 +164,8 @@ class ConvKernel final : public KernelWithWorkspace {
  private:
   // Times each tile that can run the layer on this device (one warm-up launch, then the best of three) and
   // keeps the fastest: on an sm_90 device the wgmma tiles (TMA-fed for the stride-1 1×1 layers, gathering for
-  // every layer) compete too and win only where they measure faster. Synchronizes the stream, so it runs in the first, eager run, never inside a CUDA graph
-  // capture.
+  // every layer) compete too and win only where they measure faster. Synchronizes the stream, so it runs in the
+  // first, eager run, never inside a CUDA graph capture.
   Status choose_tile(const ConvFpropArgs& args) {
     cudaEvent_t start, stop;
     QATRT_RETURN_IF_ERROR(cuda_status(cudaEventCreate(&start), what_));

@@ -129,8 +129,7 @@ ConvFpropArgs shape_only_args(const ConvCase& conv) {
 std::vector<ConvTile> sm90_tiles(bool gathers) {
   std::vector<ConvTile> tiles;
   for (ConvTile tile : kAllConvTiles) {
-    const bool gathering = std::string(conv_tile_name(tile)).find("_gather") != std::string::npos;
-    if (conv_tile_needs_sm90(tile) && gathering == gathers) tiles.push_back(tile);
+    if (conv_tile_needs_sm90(tile) && conv_tile_gathers_activations(tile) == gathers) tiles.push_back(tile);
   }
   return tiles;
 }
@@ -199,7 +198,7 @@ TEST(CudaConvInt8, TmaFedSm90TilesRefuseWhatIsNotAGemm) {
       const std::string reason = conv_tile_unsupported_reason(shape_only_args(conv), tile);
       EXPECT_NE(reason.find("1x1 convolutions (GEMMs) only"), std::string::npos)
           << conv_tile_name(tile) << " on " << conv.describe() << ": '" << reason << "'";
-      EXPECT_NE(reason.find("_sm90_gather tiles run those"), std::string::npos) << reason;
+      EXPECT_NE(reason.find("_sm90_gather tile runs those"), std::string::npos) << reason;
       EXPECT_EQ(conv_fprop_s8nhwc_s8krsc(shape_only_args(conv), tile, nullptr), cudaErrorInvalidValue);
     }
     // The gathering tiles accept the shapes: on a device other than compute capability 9.0 (or none) only the

@@ -72,7 +72,7 @@ TEST(CudaDeviceLayout, FewChannelConvolutionsRunThroughIm2colOrAreRefused) {
   const std::string refusal = conv.describe() +
                               ": input [1,3,20,20] has 3 channels, stored with 8 per pixel on the GPU, which only the "
                               "im2col path reads, and its 16x16 filter makes im2col rows of R·S·C = 768 bytes, "
-                              "more than the 704 it takes; run this node on the CPU backend";
+                              "more than the 704 it takes; run the network on the CPU backend";
   const Status status = backend->supports(graph, conv);
   EXPECT_EQ(status.code(), StatusCode::kUnsupported) << status.to_string();
   EXPECT_EQ(status.message(), refusal);

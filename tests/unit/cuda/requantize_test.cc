@@ -110,5 +110,14 @@ TEST(CudaRequantize, MatchesHostOnSpecialValues) {
     for (float y : specials) EXPECT_TRUE(same_as_host(y * (std::isfinite(y) && std::fabs(y) < 1e3f ? s : 1.0f), s));
 }
 
+// Subnormal scales: below 2^-128 the reciprocal overflows to infinity and every value must take the division.
+TEST(CudaRequantize, MatchesHostOnSubnormalScales) {
+  for (float s : {0x1p-127f, 0x1p-128f, 0x1.8p-129f, 0x1p-140f, std::numeric_limits<float>::denorm_min()})
+    for (int twice = -300; twice <= 300; ++twice)
+      for (float fraction : {0.0f, 0.25f, 0.5f})
+        EXPECT_TRUE(same_as_host((static_cast<float>(twice) / 2.0f + fraction) * s, s));
+  EXPECT_TRUE(same_as_host(0x1p-142f, 0x1p-140f));  // y / s = 1/4: 0, not the 127 an infinite 1/s gives
+}
+
 }  // namespace
 }  // namespace qatrt::cuda::conv_int8

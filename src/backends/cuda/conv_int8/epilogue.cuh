@@ -198,6 +198,7 @@ __device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const 
   const ConvEpilogue& e = args.epilogue;
   const int channels = args.geometry.k;
   const float s = e.output_scale, inverse_s = reciprocal(s);
+  const bool divide_every_row = !reciprocal_is_usable(inverse_s);  // a subnormal output scale (requantize.h)
   const float lower = e.relu ? 0.0f : -128.0f;  // of the int8 output's clamp: the relu (requantize.h)
   const auto* scale4 = reinterpret_cast<const float4*>(inputs + EpilogueInputs<Shape>::kScaleOffset + col * 4);
   const auto* bias4 = reinterpret_cast<const float4*>(inputs + EpilogueInputs<Shape>::kBiasOffset + col * 4);
@@ -242,7 +243,7 @@ __device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const 
         // The row's 16 tests end in one branch (requantize.h); in the rare row where some element lies near a
         // half-integer (or is NaN), the whole row is requantized by division, after the host's relu. (Redoing
         // only those elements would keep 16 test results alive across the loop: two instructions per element.)
-        bool near_tie = false;
+        bool near_tie = divide_every_row;
         uint32_t bits[kChannels];
 #pragma unroll
         for (int c = 0; c < kChannels; ++c)
@@ -254,7 +255,8 @@ __device__ __forceinline__ void store_column16(const ConvFpropArgs& args, const 
         }
         uint32_t word[4];
 #pragma unroll
-        for (int i = 0; i < 4; ++i) word[i] = pack_low_bytes(bits[4 * i], bits[4 * i + 1], bits[4 * i + 2], bits[4 * i + 3]);
+        for (int i = 0; i < 4; ++i)
+          word[i] = pack_low_bytes(bits[4 * i], bits[4 * i + 1], bits[4 * i + 2], bits[4 * i + 3]);
         *reinterpret_cast<int4*>(static_cast<int8_t*>(args.y) + index) =
             make_int4(static_cast<int>(word[0]), static_cast<int>(word[1]), static_cast<int>(word[2]),
                       static_cast<int>(word[3]));

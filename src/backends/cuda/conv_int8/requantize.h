@@ -8,13 +8,17 @@
 // random kernel inputs almost never hit.
 //
 // Saturation comes first, rounding after, without conversion instructions (float_conversions.h): t is clamped
-// to [−128, 127] and rounded by the 1.5·2^23 addition, whose bits carry the int8 in their low byte (a NaN t goes
-// to the fallback, whose clamp turns it into −128, like fmax/fmin on the host). Same result as rounding first and saturating after: for t in [−128, 127] nothing
-// changes; every t > 127 gives 127 either way (rint(t) >= 127, and near 127.5 the exact quotient rounds to 127
-// or 128, both saturating to 127), every t < −128 gives −128 likewise. A clamped t is an integer, so the tie
-// test never fires for it; when it fires, t lies within 2^-14 of a half-integer in [−127.5, 126.5] and so does
-// fl(y/s) (within 2^-14 of t), whose rounding is then already in [−128, 127]. The fallback clamps the quotient
-// all the same: the epilogue sends a whole row of 16 elements to it when one of them lies near a tie.
+// to [lower, 127] (lower = −128, or 0 for a relu folded in: requantize_bits_unchecked) and rounded by the
+// 1.5·2^23 addition, whose bits carry the int8 in their low byte; a NaN t goes to the fallback, whose clamp turns
+// it into −128, like fmax/fmin on the host. Same result as rounding first and saturating after: for t in
+// [−128, 127] nothing changes; every t > 127 gives 127 either way (rint(t) >= 127, and near 127.5 the exact
+// quotient rounds to 127 or 128, both saturating to 127), every t < −128 gives −128 likewise. A clamped t is an
+// integer, so the tie test never fires for it; when it fires, t lies within 2^-14 of a half-integer in
+// [−127.5, 126.5] and so does fl(y/s) (within 2^-14 of t), whose rounding is then already in [−128, 127]. The
+// fallback clamps the quotient all the same: the epilogue sends a whole row of 16 elements to it when one of
+// them lies near a tie.
+// fl(1/s) overflows to infinity for a scale below 2^-128 (subnormal): then t carries no information, and every
+// element takes the division (reciprocal_is_usable).
 #pragma once
 
 #include <cmath>
@@ -33,6 +37,8 @@ QATRT_HOST_DEVICE inline float reciprocal(float s) {
   return 1.0f / s;
 #endif
 }
+// Whether t = y · inverse_s can stand for y / s (the argument at the top): not when 1/s overflowed.
+QATRT_HOST_DEVICE inline bool reciprocal_is_usable(float inverse_s) { return std::isfinite(inverse_s); }
 
 // |t − rint(t)| above this: t lies within 2^-14 of a half-integer (t − rint(t) is exact and never exceeds 1/2 in
 // magnitude, so the test ||t − rint(t)| − 1/2| < 2^-14 reads as one comparison; 1/2 − 2^-14 is a float).
@@ -82,7 +88,7 @@ QATRT_HOST_DEVICE inline float requantize_bits_unchecked(float y, float inverse_
 
 // The host's requantization itself, through the correctly rounded quotient: rint(saturate(fl(y / s))), whose
 // bits (round_to_integer_bits) hold the same int8 as saturate(rint(fl(y / s))) (see the top of this file). The
-// fallback of requantize_low_byte, and of a whole row of the epilogue where one of its elements lies near a tie.
+// fallback of requantize, and of a whole row of the epilogue where one of its elements lies near a tie.
 QATRT_HOST_DEVICE inline float requantize_bits_by_division(float y, float s) {
 #ifdef __CUDA_ARCH__
   const float quotient = __fdiv_rn(y, s);
@@ -92,15 +98,12 @@ QATRT_HOST_DEVICE inline float requantize_bits_by_division(float y, float s) {
   return round_to_integer_bits(fminf(fmaxf(quotient, -128.0f), 127.0f));
 }
 
-// The requantized int8 in the low byte of the result (the other bytes are not zero): what pack_low_bytes takes.
-QATRT_HOST_DEVICE inline uint32_t requantize_low_byte(float y, float s, float inverse_s) {
-  bool near_tie = false;
-  const float integer_bits = requantize_bits_unchecked(y, inverse_s, -128.0f, near_tie);
-  return bits_of(near_tie ? requantize_bits_by_division(y, s) : integer_bits);
-}
-
+// One value's requantization, as the host does it (the scalar path of the epilogue, QuantizeLinear).
 QATRT_HOST_DEVICE inline int8_t requantize(float y, float s, float inverse_s) {
-  return static_cast<int8_t>(static_cast<uint8_t>(requantize_low_byte(y, s, inverse_s) & 0xffu));
+  bool near_tie = !reciprocal_is_usable(inverse_s);
+  const float integer_bits = requantize_bits_unchecked(y, inverse_s, -128.0f, near_tie);
+  const uint32_t bits = bits_of(near_tie ? requantize_bits_by_division(y, s) : integer_bits);
+  return static_cast<int8_t>(static_cast<uint8_t>(bits & 0xffu));
 }
 
 }  // namespace qatrt::cuda::conv_int8

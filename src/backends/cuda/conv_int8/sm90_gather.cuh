@@ -1,7 +1,7 @@
 // The gathering producer of the Hopper INT8 implicit-GEMM kernel (Sm90TileShape with GatherWarps > 0): it
 // fills the ring (sm90_pipeline.cuh) for convolutions that are not plain GEMMs — 3×3 with padding, strided
-// 1×1, the stem — whose A operand is a gather: row m = output pixel (n, p, q), reduction byte k = (r, s, c) of
-// it = x[n, p·σh − πh + r, q·σw − πw + s, c], or 0 in the padding.
+// 1×1, any filter over 32 or more stored channels — whose A operand is a gather: row m = output pixel
+// (n, p, q), reduction byte k = (r, s, c) of it = x[n, p·σh − πh + r, q·σw − πw + s, c], or 0 in the padding.
 //
 // Why cp.async and not the TMA's im2col mode: the im2col tensor map walks a bounding box of pixels whose
 // corners, element strides and pixels-per-column must be set so that its traversal (across rows and images, at
