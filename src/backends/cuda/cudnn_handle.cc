@@ -1,6 +1,27 @@
 #include "backends/cuda/cudnn_handle.h"
 
+#include "backends/cuda/device_memory.h"
+
 namespace qatrt::cuda {
+namespace {
+
+// A CUDA event destroyed with this object.
+class Event {
+ public:
+  Event() = default;
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  ~Event() {
+    if (event_) cudaEventDestroy(event_);
+  }
+  Status create() { return cuda_status(cudaEventCreate(&event_), "cudaEventCreate"); }
+  cudaEvent_t get() const { return event_; }
+
+ private:
+  cudaEvent_t event_ = nullptr;
+};
+
+}  // namespace
 
 Status cudnn_status(cudnnStatus_t status, std::string_view what) {
   if (status == CUDNN_STATUS_SUCCESS) return {};
@@ -11,20 +32,34 @@ StatusOr<std::shared_ptr<CudnnHandle>> CudnnHandle::create(cudaStream_t stream) 
   cudnnHandle_t handle = nullptr;
   QATRT_RETURN_IF_ERROR(cudnn_status(cudnnCreate(&handle),
                                      "cudnnCreate (is libcudnn.so.9 with its libcudnn_*.so.9 on LD_LIBRARY_PATH?)"));
-  std::shared_ptr<CudnnHandle> owner(new CudnnHandle(handle));
+  std::shared_ptr<CudnnHandle> owner(new CudnnHandle(handle, stream));
   QATRT_RETURN_IF_ERROR(cudnn_status(cudnnSetStream(handle, stream), "cudnnSetStream"));
   return owner;
 }
 
 CudnnHandle::~CudnnHandle() { cudnnDestroy(handle_); }
 
-const cudnnConvolutionFwdAlgoPerf_t* CudnnHandle::chosen(const std::string& problem) const {
+const FloatConvChoice* CudnnHandle::chosen(const std::string& problem) const {
   auto it = chosen_.find(problem);
   return it == chosen_.end() ? nullptr : &it->second;
 }
 
-void CudnnHandle::remember(const std::string& problem, const cudnnConvolutionFwdAlgoPerf_t& algorithm) {
-  chosen_[problem] = algorithm;
+void CudnnHandle::remember(const std::string& problem, FloatConvChoice choice) {
+  chosen_[problem] = std::move(choice);
+}
+
+StatusOr<float> CudnnHandle::time_ms(const std::function<Status()>& launch) const {
+  Event start, stop;
+  QATRT_RETURN_IF_ERROR(start.create());
+  QATRT_RETURN_IF_ERROR(stop.create());
+  QATRT_RETURN_IF_ERROR(launch());  // warm-up: first-launch costs (module loading, caches) stay out of the time
+  QATRT_RETURN_IF_ERROR(cuda_status(cudaEventRecord(start.get(), stream_), "cudaEventRecord"));
+  for (int i = 0; i < kTimedLaunches; ++i) QATRT_RETURN_IF_ERROR(launch());
+  QATRT_RETURN_IF_ERROR(cuda_status(cudaEventRecord(stop.get(), stream_), "cudaEventRecord"));
+  QATRT_RETURN_IF_ERROR(cuda_status(cudaEventSynchronize(stop.get()), "timing a cuDNN candidate"));
+  float ms = 0;
+  QATRT_RETURN_IF_ERROR(cuda_status(cudaEventElapsedTime(&ms, start.get(), stop.get()), "cudaEventElapsedTime"));
+  return ms / kTimedLaunches;
 }
 
 }  // namespace qatrt::cuda

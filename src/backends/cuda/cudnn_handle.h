@@ -1,8 +1,11 @@
 // cuDNN for the CUDA backend's float layers: cuDNN errors as qatrt::Status, owning descriptor handles, and the
 // one cuDNN handle a backend shares between its kernels (bound to the backend's stream; the kernels keep it
-// alive with a shared_ptr, so it outlives the last of them whatever order they are destroyed in).
+// alive with a shared_ptr, so it outlives the last of them whatever order they are destroyed in). The handle
+// also remembers how each float convolution problem runs once that is chosen, and times candidates on its
+// stream for that choice (float_conv_node.cc).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,8 +51,18 @@ using ConvolutionDescriptor = CudnnDescriptor<cudnnConvolutionDescriptor_t, cudn
 using ActivationDescriptor = CudnnDescriptor<cudnnActivationDescriptor_t, cudnnCreateActivationDescriptor,
                                              cudnnDestroyActivationDescriptor>;
 
-// The cuDNN handle of one backend (one stream), and the convolution algorithms it has chosen so far, by
-// problem (a network repeats its layer shapes: ResNet-50's 53 convolutions are 23 distinct problems).
+class GraphConvPlan;  // cudnn_graph_conv.h
+
+// How one float convolution problem runs, once chosen: a graph-API execution plan (float32 only), or — when
+// `graph` is null — cuDNN's fused legacy call with `legacy.algo` under `legacy.mathType`, needing
+// `legacy.memory` workspace bytes.
+struct FloatConvChoice {
+  std::shared_ptr<const GraphConvPlan> graph;
+  cudnnConvolutionFwdAlgoPerf_t legacy{};
+};
+
+// The cuDNN handle of one backend (one stream), and the float convolutions it has chosen so far, by problem
+// (a network repeats its layer shapes: ResNet-50's 53 convolutions are 23 distinct problems).
 class CudnnHandle {
  public:
   static StatusOr<std::shared_ptr<CudnnHandle>> create(cudaStream_t stream);
@@ -58,14 +71,22 @@ class CudnnHandle {
   ~CudnnHandle();
 
   cudnnHandle_t get() const { return handle_; }
-  // The algorithm chosen for `problem` (any text naming every parameter of the convolution), if any.
-  const cudnnConvolutionFwdAlgoPerf_t* chosen(const std::string& problem) const;
-  void remember(const std::string& problem, const cudnnConvolutionFwdAlgoPerf_t& algorithm);
+  cudaStream_t stream() const { return stream_; }
+  // The choice made for `problem` (any text naming every parameter of the layer and how it was chosen), if any.
+  const FloatConvChoice* chosen(const std::string& problem) const;
+  void remember(const std::string& problem, FloatConvChoice choice);
+
+  // The mean device time in milliseconds of what `launch` enqueues on this handle's stream: one warm-up launch,
+  // then kTimedLaunches between two CUDA events. Synchronizes the stream, so it is for choosing a candidate when
+  // a kernel is made, never for running one.
+  static constexpr int kTimedLaunches = 5;
+  StatusOr<float> time_ms(const std::function<Status()>& launch) const;
 
  private:
-  explicit CudnnHandle(cudnnHandle_t handle) : handle_(handle) {}
+  CudnnHandle(cudnnHandle_t handle, cudaStream_t stream) : handle_(handle), stream_(stream) {}
   cudnnHandle_t handle_;
-  std::map<std::string, cudnnConvolutionFwdAlgoPerf_t> chosen_;
+  cudaStream_t stream_;
+  std::map<std::string, FloatConvChoice> chosen_;
 };
 
 }  // namespace qatrt::cuda

@@ -1,23 +1,43 @@
 // FusedConv and FusedGemm (src/ir/ops.h) on cuDNN, in the device layout (NHWC float, device_layout.h):
-//   y = relu?( conv(x, w) + bias[k] + residual )  as one cudnnConvolutionBiasActivationForward,
-//   y = act(1·conv(x, w) + α₂·z + bias) with z = the residual (α₂ = 1) or no residual (α₂ = 0, z = y).
-// FusedGemm is the same call as a 1×1 convolution: a row-major [M, K] operand is NHWC [M, 1, 1, K], a [N, K]
-// weight is a KRSC filter [N, 1, 1, K], and [M, N] rows are NHWC [M, 1, 1, N].
+//   y = relu?( (conv(x, w) + bias[k]) + residual )
+// FusedGemm is the same as a 1×1 convolution: a row-major [M, K] operand is NHWC [M, 1, 1, K], a [N, K] weight
+// is a KRSC filter [N, 1, 1, K], and [M, N] rows are NHWC [M, 1, 1, N]. Two ways to run it:
+// - legacy: one cudnnConvolutionBiasActivationForward, y = act(1·conv(x, w) + α₂·z + bias) with z = the residual
+//   (α₂ = 1) or no residual (α₂ = 0, z = y); an absent bias is zeros. Its algorithm: cuDNN's Find times every
+//   algorithm on the device and the fastest whose workspace fits kMaxWorkspaceBytes is kept. cuDNN fuses the
+//   identity activation only into IMPLICIT_PRECOMP_GEMM, so a layer without relu (ResNet-50's shortcut
+//   convolutions and fc1000) runs that algorithm, untimed.
+// - graph (float32 only): the layer as one cuDNN operation graph, engines from cuDNN's heuristics, the fastest
+//   of a few plain-FP32 plans (cudnn_graph_conv.h). Every legacy NHWC FP32 algorithm is slow on the H200 (a
+//   ResNet-50 res2 3×3 layer takes about 5.8 ms at batch 256). Measured (one H200, ResNet-50 FP32 plan): at
+//   batch 1 the graph plans win most layers (3.10 → 2.31 ms for the network); at batch 256 the fused graphs get
+//   the same two plain-FP32 engines and gain nothing, and conv + bias + residual + relu finalizes with none
+//   (those layers stay on the legacy call).
+// Which one: a float16 layer always takes the legacy call. A float32 layer times both when its kernel is made
+// (the best graph plan and the legacy call with its algorithm, each a warm-up then CudnnHandle::kTimedLaunches
+// launches between CUDA events, on zero-filled buffers of the layer's shapes) and keeps the faster; the graph
+// path is skipped when no plain-FP32 engine finalizes, and the layer fails only when neither path can run it.
+// QATRT_CUDA_FLOAT_CONV=legacy or =graph forces one path for float32 layers (tests cover both; a forced path
+// that cannot run the layer is an error); any other non-empty value is an error naming the variable.
+// QATRT_CUDA_FLOAT_CONV_REPORT=1 prints each float32 problem's choice and times to stderr when it is made.
+// The choice is made once per problem per backend (CudnnHandle remembers it) and kept for every layer of it.
 //
-// Arithmetic: float32 layers run with CUDNN_FMA_MATH — plain FP32, no TF32 tensor cores — so that an FP32 plan
-// is the honest FP32 baseline; the result differs from the reference backend only by summation order. Float16
-// layers (a --fp16 plan: operands, bias and result float16) run with CUDNN_TENSOR_OP_MATH and a float32
+// Arithmetic: float32 layers are plain FP32 — CUDNN_FMA_MATH on the legacy call, and no graph engine whose
+// numerical notes say tensor cores (TF32), down-converted inputs or reduced-precision reduction — so that an
+// FP32 plan is the honest FP32 baseline; the result differs from the reference backend only by summation order.
+// Float16 layers (a --fp16 plan: operands, bias and result float16) run with CUDNN_TENSOR_OP_MATH and a float32
 // compute type — tensor cores accumulating in float32, the result rounded to float16 (src/ir/ops.h, "Float16").
 //
-// The algorithm is chosen once, when the kernel is made: cuDNN's Find times every algorithm on the device,
-// and the fastest whose workspace fits kMaxWorkspaceBytes is kept (remembered per problem by the backend's
-// CudnnHandle). cuDNN fuses the identity activation only into IMPLICIT_PRECOMP_GEMM, so a layer without relu
-// (ResNet-50's shortcut convolutions and fc1000) runs that algorithm, untimed; the next step for them is the
-// unfused call with a timed algorithm plus a bias/residual add, or the cuDNN graph API. The workspace lives in the execution context's arena (KernelWithWorkspace).
+// Both paths enqueue on the backend's stream without synchronizing (the graph path binds the run's pointers in
+// a variant pack per run), so a run can be captured in a CUDA graph. The workspace lives in the execution
+// context's arena (KernelWithWorkspace).
 #include <cstdint>
-#include <sstream>
+#include <cstdlib>
+#include <iostream>
+#include <string_view>
 #include <vector>
 
+#include "backends/cuda/cudnn_graph_conv.h"
 #include "backends/cuda/cudnn_handle.h"
 #include "backends/cuda/node_kernels.h"
 #include "backends/reference/kernel_util.h"
@@ -26,26 +46,35 @@
 namespace qatrt::cuda {
 namespace {
 
-// The largest workspace an algorithm may ask for (the arena holds one at a time: workspaces live for their
-// step only).
+// The largest workspace an algorithm or engine may ask for (the arena holds one at a time: workspaces live for
+// their step only).
 constexpr size_t kMaxWorkspaceBytes = size_t{256} << 20;
 
-struct FloatConvProblem {
-  DType dtype = DType::kFloat32;
-  int n = 1, c = 1, h = 1, w = 1;  // input, NHWC
-  int k = 1, r = 1, s = 1, group = 1;
-  int stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0, dilation_h = 1, dilation_w = 1;
-  int p = 1, q = 1;  // output height and width
-  bool relu = false, bias = false, residual = false;
+// How a float32 layer's convolution is chosen (QATRT_CUDA_FLOAT_CONV, header comment).
+enum class FloatConvPath { kFaster, kLegacy, kGraph };
 
-  std::string text() const {
-    std::ostringstream o;
-    o << dtype_name(dtype) << " x[" << n << "," << h << "," << w << "," << c << "] w[" << k << "," << r << "," << s
-      << "," << c / group << "] group " << group << " stride " << stride_h << "x" << stride_w << " pad " << pad_h
-      << "x" << pad_w << " dilation " << dilation_h << "x" << dilation_w << " relu " << relu;
-    return o.str();
+std::string_view path_name(FloatConvPath path) {
+  switch (path) {
+    case FloatConvPath::kLegacy: return "legacy";
+    case FloatConvPath::kGraph: return "graph";
+    case FloatConvPath::kFaster: break;
   }
-};
+  return "faster";
+}
+
+StatusOr<FloatConvPath> float_conv_path() {
+  const char* value = std::getenv("QATRT_CUDA_FLOAT_CONV");
+  if (value == nullptr || *value == '\0') return FloatConvPath::kFaster;
+  for (FloatConvPath path : {FloatConvPath::kLegacy, FloatConvPath::kGraph})
+    if (path_name(path) == value) return path;
+  return make_error(StatusCode::kInvalidArgument, "QATRT_CUDA_FLOAT_CONV=", value,
+                    ": expected legacy or graph (or unset: each float32 layer takes the faster of the two)");
+}
+
+bool report_choices() {
+  const char* value = std::getenv("QATRT_CUDA_FLOAT_CONV_REPORT");
+  return value != nullptr && *value != '\0' && std::string_view(value) != "0";
+}
 
 Status unsupported(const Node& node, const std::string& why) {
   return make_error(StatusCode::kUnsupported, node.describe(), ": ", why);
@@ -140,8 +169,8 @@ cudnnMathType_t math_type(const FloatConvProblem& p) {
   return p.dtype == DType::kFloat16 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
 }
 
-// Descriptors of one problem and the algorithm chosen for it.
-struct Descriptors {
+// The legacy path: descriptors of one problem for cudnnConvolutionBiasActivationForward, and its algorithm.
+struct LegacyConv {
   TensorDescriptor x, y, bias;
   FilterDescriptor w;
   ConvolutionDescriptor conv;
@@ -193,23 +222,22 @@ struct Descriptors {
     return bytes;
   }
 
-  Status choose_algorithm(CudnnHandle& handle, const FloatConvProblem& p) {
-    const std::string problem = p.text();
+  // The algorithm for `p` (header comment) with its math type and workspace bytes.
+  StatusOr<cudnnConvolutionFwdAlgoPerf_t> find_algorithm(cudnnHandle_t handle, const FloatConvProblem& p) {
     if (!p.relu) {  // the only algorithm that fuses the identity activation
-      QATRT_ASSIGN_OR_RETURN(workspace_bytes, workspace_for(handle.get(), algorithm));
-      return {};
-    }
-    if (const cudnnConvolutionFwdAlgoPerf_t* known = handle.chosen(problem)) {
-      algorithm = known->algo;
-      workspace_bytes = known->memory;
-      return cudnn_status(cudnnSetConvolutionMathType(conv.get(), known->mathType), problem);
+      cudnnConvolutionFwdAlgoPerf_t fixed{};
+      fixed.algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
+      fixed.mathType = math_type(p);
+      QATRT_RETURN_IF_ERROR(cudnn_status(cudnnSetConvolutionMathType(conv.get(), fixed.mathType), p.text()));
+      QATRT_ASSIGN_OR_RETURN(fixed.memory, workspace_for(handle, fixed.algo));
+      return fixed;
     }
     cudnnConvolutionFwdAlgoPerf_t results[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int returned = 0;
-    QATRT_RETURN_IF_ERROR(cudnn_status(cudnnFindConvolutionForwardAlgorithm(handle.get(), x.get(), w.get(), conv.get(),
+    QATRT_RETURN_IF_ERROR(cudnn_status(cudnnFindConvolutionForwardAlgorithm(handle, x.get(), w.get(), conv.get(),
                                                                             y.get(), CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
                                                                             &returned, results),
-                                       "cudnnFindConvolutionForwardAlgorithm for " + problem));
+                                       "cudnnFindConvolutionForwardAlgorithm for " + p.text()));
     // Find times each algorithm under the math types the descriptor allows and reports which; the layer must
     // run with that one. A float32 layer takes plain FMA only (TF32 would not be the FP32 baseline). A float16
     // layer prefers tensor-core math: Find times the plain convolution, and on the H200 its fastest
@@ -221,57 +249,161 @@ struct Descriptors {
         const bool preferred = results[i].mathType == math_type(p);
         if (!preferred && (preferred_math_only || p.dtype == DType::kFloat32)) continue;
         if (cudnnSetConvolutionMathType(conv.get(), results[i].mathType) != CUDNN_STATUS_SUCCESS) continue;
-        StatusOr<size_t> bytes = workspace_for(handle.get(), results[i].algo);  // under that math type
+        StatusOr<size_t> bytes = workspace_for(handle, results[i].algo);  // under that math type
         if (!bytes.ok()) continue;
         results[i].memory = *bytes;
-        algorithm = results[i].algo;
-        workspace_bytes = *bytes;
-        handle.remember(problem, results[i]);
-        return {};
+        return results[i];
       }
     }
-    return make_error(StatusCode::kUnsupported, "cuDNN has no algorithm for ", problem, " within a ",
+    return make_error(StatusCode::kUnsupported, "cuDNN has no algorithm for ", p.text(), " within a ",
                       kMaxWorkspaceBytes >> 20, " MiB workspace");
+  }
+
+  Status use(const cudnnConvolutionFwdAlgoPerf_t& chosen) {
+    algorithm = chosen.algo;
+    workspace_bytes = chosen.memory;
+    return cudnn_status(cudnnSetConvolutionMathType(conv.get(), chosen.mathType), "cudnnSetConvolutionMathType");
+  }
+
+  Status run(cudnnHandle_t handle, const FloatConvOperands& o, void* workspace) const {
+    const float one = 1.0f, residual_weight = o.residual ? 1.0f : 0.0f;
+    const void* z = o.residual ? o.residual : o.y;  // α₂ = 0: z is not read
+    return cudnn_status(cudnnConvolutionBiasActivationForward(handle, &one, x.get(), o.x, w.get(), o.w, conv.get(),
+                                                              algorithm, workspace, workspace_bytes,
+                                                              &residual_weight, y.get(), z, bias.get(), o.bias,
+                                                              activation.get(), y.get(), o.y),
+                        "cudnnConvolutionBiasActivationForward");
+  }
+};
+
+// Zero-filled device activations of a float32 problem's shapes, to time candidates on (a convolution's speed
+// does not depend on the values).
+struct TimingBuffers {
+  DeviceBuffer x, residual, y;
+
+  static StatusOr<TimingBuffers> allocate(const FloatConvProblem& p, cudaStream_t stream) {
+    const size_t in_bytes = sizeof(float) * p.n * p.h * p.w * p.c;
+    const size_t out_bytes = sizeof(float) * p.n * p.p * p.q * p.k;
+    TimingBuffers b;
+    QATRT_ASSIGN_OR_RETURN(b.x, DeviceBuffer::allocate(in_bytes));
+    QATRT_ASSIGN_OR_RETURN(b.y, DeviceBuffer::allocate(out_bytes));
+    if (p.residual) {
+      QATRT_ASSIGN_OR_RETURN(b.residual, DeviceBuffer::allocate(out_bytes));
+    }
+    for (const DeviceBuffer* buffer : {&b.x, &b.y, &b.residual})
+      if (buffer->data())
+        QATRT_RETURN_IF_ERROR(cuda_status(cudaMemsetAsync(buffer->data(), 0, buffer->bytes(), stream),
+                                          "zeroing a timing buffer"));
+    return b;
+  }
+  FloatConvOperands operands(const void* w, const void* bias) const {
+    return {.x = x.data(), .w = w, .bias = bias, .residual = residual.data(), .y = y.data()};
   }
 };
 
 class FloatConvKernel final : public KernelWithWorkspace {
  public:
-  FloatConvKernel(std::string what, std::shared_ptr<CudnnHandle> handle, bool residual)
-      : what_(std::move(what)), handle_(std::move(handle)), residual_(residual) {}
+  FloatConvKernel(std::string what, std::shared_ptr<CudnnHandle> handle, const FloatConvProblem& p,
+                  DeviceBuffer weights, DeviceBuffer bias)
+      : what_(std::move(what)), handle_(std::move(handle)), p_(p), weights_(std::move(weights)),
+        bias_(std::move(bias)) {}
 
-  Status init(const FloatConvProblem& p, DeviceBuffer weights, DeviceBuffer bias) {
-    weights_ = std::move(weights);
-    bias_ = std::move(bias);
-    QATRT_RETURN_IF_ERROR(d_.init(p).with_context(what_));
-    return d_.choose_algorithm(*handle_, p).with_context(what_);
+  Status init(FloatConvPath path) {
+    if (p_.dtype != DType::kFloat32) path = FloatConvPath::kLegacy;  // the graph path is float32 only
+    legacy_ready_ = legacy_.init(p_);
+    // The legacy algorithm does not depend on the bias and residual (one Find per convolution shape, as
+    // before the graph path); the graph's operations and so the faster path do.
+    FloatConvProblem key = p_;
+    if (path == FloatConvPath::kLegacy) key.bias = key.residual = false;
+    const std::string problem = std::string(path_name(path)) + " " + key.text();
+    if (const FloatConvChoice* known = handle_->chosen(problem)) return adopt(*known).with_context(what_);
+    StatusOr<FloatConvChoice> choice = choose(path);
+    if (!choice.ok()) return choice.status().with_context(what_);
+    handle_->remember(problem, *choice);
+    return adopt(*choice).with_context(what_);
   }
 
-  size_t workspace_bytes() const override { return d_.workspace_bytes; }
+  size_t workspace_bytes() const override { return graph_ ? graph_->workspace_bytes() : legacy_.workspace_bytes; }
   void set_workspace(void* device) override { workspace_ = device; }
 
   Status run(std::span<const TensorView> in, std::span<const TensorView> out) override {
-    if (d_.workspace_bytes > 0 && !workspace_)
+    if (workspace_bytes() > 0 && !workspace_)
       return make_error(StatusCode::kInternal, what_, ": the cuDNN workspace was not set");
     for (size_t i : {size_t{0}, size_t{3}})
       if (i < in.size() && in[i].data && in[i].shape.size() == 4 && in[i].layout != Layout::kNhwc)
         return make_error(StatusCode::kInternal, what_, ": operand ", i, " is not NHWC (device_layout.h)");
-    const float one = 1.0f, residual_weight = residual_ ? 1.0f : 0.0f;
-    void* y = out[0].data;
-    const void* z = residual_ ? in[3].data : y;  // α₂ = 0: z is not read
-    return cudnn_status(cudnnConvolutionBiasActivationForward(
-                            handle_->get(), &one, d_.x.get(), in[0].data, d_.w.get(), weights_.data(), d_.conv.get(),
-                            d_.algorithm, workspace_, d_.workspace_bytes, &residual_weight, d_.y.get(), z,
-                            d_.bias.get(), bias_.data(), d_.activation.get(), d_.y.get(), y),
-                        what_);
+    const FloatConvOperands operands{.x = in[0].data,
+                                     .w = weights_.data(),
+                                     .bias = bias_.data(),
+                                     .residual = p_.residual ? in[3].data : nullptr,
+                                     .y = out[0].data};
+    return launch(operands, workspace_).with_context(what_);
   }
 
  private:
+  Status launch(const FloatConvOperands& operands, void* workspace) const {
+    if (graph_) return graph_->run(handle_->get(), operands, workspace);
+    return legacy_.run(handle_->get(), operands, workspace);
+  }
+
+  Status adopt(const FloatConvChoice& choice) {
+    graph_ = choice.graph;
+    if (graph_) return {};
+    QATRT_RETURN_IF_ERROR(legacy_ready_);
+    return legacy_.use(choice.legacy);
+  }
+
+  // The legacy call's algorithm, and its time on `operands`.
+  StatusOr<float> time_legacy(const FloatConvOperands& operands, cudnnConvolutionFwdAlgoPerf_t& chosen) {
+    QATRT_RETURN_IF_ERROR(legacy_ready_);
+    QATRT_ASSIGN_OR_RETURN(chosen, legacy_.find_algorithm(handle_->get(), p_));
+    QATRT_RETURN_IF_ERROR(legacy_.use(chosen));
+    DeviceBuffer workspace;
+    if (chosen.memory > 0) {
+      QATRT_ASSIGN_OR_RETURN(workspace, DeviceBuffer::allocate(chosen.memory));
+    }
+    return handle_->time_ms([&] { return legacy_.run(handle_->get(), operands, workspace.data()); });
+  }
+
+  StatusOr<FloatConvChoice> choose(FloatConvPath path) {
+    FloatConvChoice choice;
+    if (path == FloatConvPath::kLegacy) {
+      QATRT_RETURN_IF_ERROR(legacy_ready_);
+      QATRT_ASSIGN_OR_RETURN(choice.legacy, legacy_.find_algorithm(handle_->get(), p_));
+      return choice;
+    }
+    QATRT_ASSIGN_OR_RETURN(TimingBuffers buffers, TimingBuffers::allocate(p_, handle_->stream()));
+    const FloatConvOperands operands = buffers.operands(weights_.data(), bias_.data());
+    StatusOr<std::shared_ptr<const GraphConvPlan>> graph =
+        GraphConvPlan::create(*handle_, p_, operands, kMaxWorkspaceBytes);
+    if (path == FloatConvPath::kGraph) {
+      if (!graph.ok()) return graph.status().with_context("QATRT_CUDA_FLOAT_CONV=graph");
+      choice.graph = *graph;
+      return choice;
+    }
+    StatusOr<float> legacy_ms = time_legacy(operands, choice.legacy);
+    if (!graph.ok() && !legacy_ms.ok())
+      return make_error(StatusCode::kUnsupported, "neither cuDNN path runs ", p_.text(), ": graph: ",
+                        graph.status().message(), "; legacy: ", legacy_ms.status().message());
+    if (graph.ok() && (!legacy_ms.ok() || (*graph)->measured_ms() < *legacy_ms)) choice.graph = *graph;
+    if (report_choices()) {
+      std::cerr << "qatrt cuda float conv " << p_.text() << ": legacy algorithm ";
+      if (legacy_ms.ok()) std::cerr << choice.legacy.algo << " " << *legacy_ms << " ms";
+      else std::cerr << "failed (" << legacy_ms.status().message() << ")";
+      if (graph.ok()) std::cerr << ", " << (*graph)->text() << " " << (*graph)->measured_ms() << " ms";
+      else std::cerr << ", graph failed (" << graph.status().message() << ")";
+      std::cerr << " -> " << (choice.graph ? "graph" : "legacy") << "\n";
+    }
+    return choice;
+  }
+
   std::string what_;
   std::shared_ptr<CudnnHandle> handle_;
-  bool residual_;
-  Descriptors d_;
+  FloatConvProblem p_;
   DeviceBuffer weights_, bias_;
+  LegacyConv legacy_;
+  Status legacy_ready_;  // the legacy descriptors' init
+  std::shared_ptr<const GraphConvPlan> graph_;  // null: the legacy call runs
   void* workspace_ = nullptr;
 };
 
@@ -294,15 +426,20 @@ Status upload_operands(const Graph& graph, const Node& node, const FloatConvProb
 
 }  // namespace
 
-Status check_float_conv(const Graph& graph, const Node& node) { return plan_float_conv(graph, node).status(); }
+Status check_float_conv(const Graph& graph, const Node& node) {
+  QATRT_RETURN_IF_ERROR(float_conv_path().status().with_context(node.describe()));
+  return plan_float_conv(graph, node).status();
+}
 
 KernelOr make_float_conv(const Graph& graph, const Node& node, std::shared_ptr<CudnnHandle> cudnn) {
+  QATRT_ASSIGN_OR_RETURN(FloatConvPath path, float_conv_path());
   QATRT_ASSIGN_OR_RETURN(FloatConvProblem p, plan_float_conv(graph, node));
   DeviceBuffer weights, bias_buffer;
   QATRT_RETURN_IF_ERROR(p.dtype == DType::kFloat16 ? upload_operands<uint16_t>(graph, node, p, weights, bias_buffer)
                                                    : upload_operands<float>(graph, node, p, weights, bias_buffer));
-  auto kernel = std::make_unique<FloatConvKernel>(node.describe() + " on cuda (cuDNN)", std::move(cudnn), p.residual);
-  QATRT_RETURN_IF_ERROR(kernel->init(p, std::move(weights), std::move(bias_buffer)));
+  auto kernel = std::make_unique<FloatConvKernel>(node.describe() + " on cuda (cuDNN)", std::move(cudnn), p,
+                                                  std::move(weights), std::move(bias_buffer));
+  QATRT_RETURN_IF_ERROR(kernel->init(path));
   return std::unique_ptr<Kernel>(std::move(kernel));
 }
 

@@ -1,11 +1,15 @@
 // FusedConv and FusedGemm on the GPU (cuDNN, plain FP32: no TF32) through the CUDA engine against the reference
-// backend, over sweeps of shapes, strides, pads, dilations, groups, bias, relu and a float residual. cuDNN adds
-// in its own order (and its algorithms — implicit GEMM, Winograd, FFT — round differently), so the outputs
+// backend, over sweeps of shapes, strides, pads, dilations, groups, bias, relu and a float residual — each sweep
+// once per cuDNN path, forced with QATRT_CUDA_FLOAT_CONV (legacy: cudnnConvolutionBiasActivationForward; graph:
+// the graph API), and the chained layers also as the backend chooses by default (the faster of the two). cuDNN
+// adds in its own order (and its algorithms — implicit GEMM, Winograd, FFT — round differently), so the outputs
 // agree to a relative 1e-5 of max(1, max |reference|): float32 keeps 24 bits (6e-8), and a sum of a few
-// thousand products loses at most a few hundred ulps of the largest partial sum. A failure prints the case.
-// The device cases skip without a GPU; the refusals are checked here too (supports() needs no device).
+// thousand products loses at most a few hundred ulps of the largest partial sum. A failure prints the case and
+// the path. The device cases skip without a GPU; the refusals are checked here too (supports() needs no device).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <optional>
 #include <sstream>
 
 #include "network_harness.h"
@@ -18,6 +22,35 @@ namespace {
 
 constexpr DType kF32 = DType::kFloat32;
 constexpr double kFp32Tolerance = 1e-5;
+
+// Sets QATRT_CUDA_FLOAT_CONV for one scope (empty: unset, the default choice) and restores what it was.
+class ScopedFloatConvPath {
+ public:
+  explicit ScopedFloatConvPath(const std::string& value) {
+    if (const char* old = std::getenv(kVariable)) old_ = old;
+    set(value.empty() ? std::nullopt : std::optional<std::string>(value));
+  }
+  ~ScopedFloatConvPath() { set(old_); }
+  ScopedFloatConvPath(const ScopedFloatConvPath&) = delete;
+  ScopedFloatConvPath& operator=(const ScopedFloatConvPath&) = delete;
+
+ private:
+  static constexpr const char* kVariable = "QATRT_CUDA_FLOAT_CONV";
+  static void set(const std::optional<std::string>& value) {
+    if (value) setenv(kVariable, value->c_str(), 1);
+    else unsetenv(kVariable);
+  }
+  std::optional<std::string> old_;
+};
+
+// The sweeps, once per forced path.
+class CudaFloatLayerPaths : public ::testing::TestWithParam<std::string> {};
+// The chained layers also under the default choice ("").
+class CudaFloatChainPaths : public ::testing::TestWithParam<std::string> {};
+
+std::string path_test_name(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param.empty() ? "faster" : info.param;
+}
 
 struct Epilogue {
   bool bias = true, relu = true, residual = false;
@@ -68,8 +101,9 @@ ValueId fused_conv(GraphBuilder& g, std::vector<ValueId> inputs, const ConvCase&
                  {"relu", int64_t{relu}}});
 }
 
-TEST(CudaFloatLayers, FusedConvMatchesTheReference) {
+TEST_P(CudaFloatLayerPaths, FusedConvMatchesTheReference) {
   SKIP_WITHOUT_CUDA();
+  const ScopedFloatConvPath path(GetParam());
   std::mt19937 rng(21);
   const std::vector<ConvCase> convs = {
       {{2, 3, 32, 32}, 64, 7, 2, 3},      // the ResNet stem
@@ -92,16 +126,17 @@ TEST(CudaFloatLayers, FusedConvMatchesTheReference) {
       g.output(fused_conv(g, inputs, cc, e.relu, {cc.pad, cc.pad, cc.pad, cc.pad}));
       ASSERT_TRUE(g.status().ok()) << g.status().to_string();
       EXPECT_EQ(compare_with_reference(g.graph, random_inputs(g.graph, rng), kFp32Tolerance), "")
-          << "FusedConv " << cc.text() << ", " << e.text();
+          << "FusedConv " << cc.text() << ", " << e.text() << ", path " << GetParam();
       ++cases;
     }
-  std::cout << "[ FusedConv fp32 ] " << cases << " cases\n";
+  std::cout << "[ FusedConv fp32, " << GetParam() << " ] " << cases << " cases\n";
 }
 
 // Layers chained on the device: conv → conv with the first's output as the second's residual, then MaxPool and
 // GlobalAveragePool — float NHWC buffers handed from kernel to kernel, as in a ResNet block.
-TEST(CudaFloatLayers, ChainedFloatLayersMatchTheReference) {
+TEST_P(CudaFloatChainPaths, ChainedFloatLayersMatchTheReference) {
   SKIP_WITHOUT_CUDA();
+  const ScopedFloatConvPath path(GetParam());
   std::mt19937 rng(22);
   GraphBuilder g;
   const ConvCase a{{2, 16, 12, 12}, 32, 3, 1, 1}, b{{2, 32, 12, 12}, 32, 1, 1, 0};
@@ -116,11 +151,13 @@ TEST(CudaFloatLayers, ChainedFloatLayersMatchTheReference) {
                                                     {"pads", std::vector<int64_t>{1, 1, 1, 1}}});
   g.output(g.node(Op::kGlobalAveragePool, {pooled}));
   ASSERT_TRUE(g.status().ok()) << g.status().to_string();
-  EXPECT_EQ(compare_with_reference(g.graph, random_inputs(g.graph, rng), kFp32Tolerance), "");
+  EXPECT_EQ(compare_with_reference(g.graph, random_inputs(g.graph, rng), kFp32Tolerance), "")
+      << "path '" << GetParam() << "'";
 }
 
-TEST(CudaFloatLayers, FusedGemmMatchesTheReference) {
+TEST_P(CudaFloatLayerPaths, FusedGemmMatchesTheReference) {
   SKIP_WITHOUT_CUDA();
+  const ScopedFloatConvPath path(GetParam());
   std::mt19937 rng(23);
   struct Size { int64_t m, k, n; };
   for (Size s : {Size{4, 2048, 1000}, Size{1, 32, 8}, Size{37, 64, 100}, Size{130, 96, 36}, Size{3, 5, 7}})
@@ -131,9 +168,12 @@ TEST(CudaFloatLayers, FusedGemmMatchesTheReference) {
       g.output(g.node(Op::kFusedGemm, inputs, {{"relu", int64_t{e.relu}}}));
       ASSERT_TRUE(g.status().ok()) << g.status().to_string();
       EXPECT_EQ(compare_with_reference(g.graph, random_inputs(g.graph, rng), kFp32Tolerance), "")
-          << "FusedGemm M " << s.m << " K " << s.k << " N " << s.n << ", " << e.text();
+          << "FusedGemm M " << s.m << " K " << s.k << " N " << s.n << ", " << e.text() << ", path " << GetParam();
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(Forced, CudaFloatLayerPaths, ::testing::Values("legacy", "graph"), path_test_name);
+INSTANTIATE_TEST_SUITE_P(Paths, CudaFloatChainPaths, ::testing::Values("legacy", "graph", ""), path_test_name);
 
 #ifdef QATRT_HAVE_CUDA
 // Pads that cuDNN's symmetric padding cannot reproduce are refused with the reason, not run wrongly.
@@ -149,6 +189,27 @@ TEST(CudaFloatLayers, RefusesPadsThatChangeTheOutputUnderSymmetricPadding) {
   const Status s = backend->supports(g.graph, g.graph.nodes.back());
   EXPECT_EQ(s.code(), StatusCode::kUnsupported) << s.to_string();
   EXPECT_NE(s.message().find("symmetric padding"), std::string::npos) << s.message();
+}
+
+// A QATRT_CUDA_FLOAT_CONV that names no path is an error naming the variable and the value, not a silent default.
+TEST(CudaFloatLayers, RefusesAnUnknownFloatConvPath) {
+  std::mt19937 rng(25);
+  const ConvCase cc{{1, 8, 8, 8}, 16, 3, 1, 1};
+  GraphBuilder g;
+  const ValueId x = g.input(kF32, cc.x);
+  g.output(fused_conv(g, {x, g.constant(random_float({16, 8, 3, 3}, rng))}, cc, true, {1, 1, 1, 1}));
+  ASSERT_TRUE(g.status().ok()) << g.status().to_string();
+  const auto backend = cuda::make_cuda_backend(nullptr);
+  {
+    const ScopedFloatConvPath path("tf32");
+    const Status s = backend->supports(g.graph, g.graph.nodes.back());
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.to_string();
+    EXPECT_NE(s.message().find("QATRT_CUDA_FLOAT_CONV=tf32"), std::string::npos) << s.message();
+  }
+  for (const char* known : {"legacy", "graph", ""}) {
+    const ScopedFloatConvPath path(known);
+    EXPECT_TRUE(backend->supports(g.graph, g.graph.nodes.back()).ok()) << "QATRT_CUDA_FLOAT_CONV='" << known << "'";
+  }
 }
 #endif
 
