@@ -110,9 +110,20 @@ StatusOr<BackendDescriptor> make_pointwise_operation(const BackendDescriptor& pw
   return op;
 }
 
-// The finalized operation graph of `p` (header comment), last in `owned` after every descriptor it was made of.
-Status build_operation_graph(cudnnHandle_t handle, const FloatConvProblem& p, std::deque<BackendDescriptor>& owned) {
-  const int steps = int{p.bias} + int{p.residual} + int{p.relu};  // pointwise operations after the convolution
+// The pointwise terms a graph of `p` holding `ops` computes.
+struct GraphTerms {
+  bool bias = false, residual = false, relu = false;
+  GraphTerms(const FloatConvProblem& p, GraphOps ops)
+      : bias(ops == GraphOps::kFused && p.bias), residual(ops == GraphOps::kFused && p.residual),
+        relu(ops == GraphOps::kFused && p.relu) {}
+};
+
+// The finalized operation graph of `p` holding `ops` (header comment), last in `owned` after every descriptor it
+// was made of.
+Status build_operation_graph(cudnnHandle_t handle, const FloatConvProblem& p, GraphOps ops,
+                             std::deque<BackendDescriptor>& owned) {
+  const GraphTerms terms(p, ops);
+  const int steps = int{terms.bias} + int{terms.residual} + int{terms.relu};  // pointwise operations after the conv
   const BackendDescriptor *x = nullptr, *w = nullptr, *y = nullptr, *conv = nullptr, *in = nullptr;
   QATRT_ASSIGN_OR_RETURN(x, own(owned, make_tensor(kX, p.n, p.c, p.h, p.w, false)));
   QATRT_ASSIGN_OR_RETURN(w, own(owned, make_tensor(kW, p.k, p.c / p.group, p.r, p.s, false)));
@@ -139,17 +150,17 @@ Status build_operation_graph(cudnnHandle_t handle, const FloatConvProblem& p, st
     in = out;
     return {};
   };
-  if (p.bias) {
+  if (terms.bias) {
     const BackendDescriptor* bias = nullptr;
     QATRT_ASSIGN_OR_RETURN(bias, own(owned, make_tensor(kBias, 1, p.k, 1, 1, false)));
     QATRT_RETURN_IF_ERROR(pointwise(CUDNN_POINTWISE_ADD, bias, kWithBias));
   }
-  if (p.residual) {
+  if (terms.residual) {
     const BackendDescriptor* residual = nullptr;
     QATRT_ASSIGN_OR_RETURN(residual, own(owned, make_tensor(kResidual, p.n, p.k, p.p, p.q, false)));
     QATRT_RETURN_IF_ERROR(pointwise(CUDNN_POINTWISE_ADD, residual, kWithResidual));
   }
-  if (p.relu) QATRT_RETURN_IF_ERROR(pointwise(CUDNN_POINTWISE_RELU_FWD, nullptr, kY));
+  if (terms.relu) QATRT_RETURN_IF_ERROR(pointwise(CUDNN_POINTWISE_RELU_FWD, nullptr, kY));
 
   QATRT_ASSIGN_OR_RETURN(BackendDescriptor graph, BackendDescriptor::create(CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR));
   QATRT_RETURN_IF_ERROR(graph.set(CUDNN_ATTR_OPERATIONGRAPH_HANDLE, CUDNN_TYPE_HANDLE, 1, &handle));
@@ -287,16 +298,19 @@ Status BackendDescriptor::set(cudnnBackendAttributeName_t name, const std::vecto
 Status BackendDescriptor::finalize() { return cudnn_status(cudnnBackendFinalize(handle_), "cudnnBackendFinalize"); }
 
 StatusOr<std::shared_ptr<const GraphConvPlan>> GraphConvPlan::create(const CudnnHandle& handle,
-                                                                    const FloatConvProblem& p,
+                                                                    const FloatConvProblem& p, GraphOps ops,
                                                                     const FloatConvOperands& timing,
                                                                     size_t max_workspace_bytes) {
-  const std::string what = "cuDNN graph for " + p.text();
+  const std::string what =
+      std::string(ops == GraphOps::kConvOnly ? "cuDNN conv-only graph for " : "cuDNN graph for ") + p.text();
   if (p.dtype != DType::kFloat32)
     return make_error(StatusCode::kInternal, what, ": the graph path is for float32 layers only");
   std::shared_ptr<GraphConvPlan> chosen(new GraphConvPlan());
-  chosen->bias_ = p.bias;
-  chosen->residual_ = p.residual;
-  QATRT_RETURN_IF_ERROR(build_operation_graph(handle.get(), p, chosen->graph_).with_context(what));
+  const GraphTerms terms(p, ops);
+  chosen->ops_ = ops;
+  chosen->bias_ = terms.bias;
+  chosen->residual_ = terms.residual;
+  QATRT_RETURN_IF_ERROR(build_operation_graph(handle.get(), p, ops, chosen->graph_).with_context(what));
   const BackendDescriptor& graph = chosen->graph_.back();
 
   std::vector<Candidate> candidates;
@@ -376,7 +390,8 @@ StatusOr<std::shared_ptr<const GraphConvPlan>> GraphConvPlan::create(const Cudnn
 }
 
 std::string GraphConvPlan::text() const {
-  return "graph engine " + std::to_string(engine_) + ", fastest of " + std::to_string(timed_) + " plans";
+  return std::string(ops_ == GraphOps::kConvOnly ? "conv-only " : "") + "graph engine " + std::to_string(engine_) +
+         ", fastest of " + std::to_string(timed_) + " plans";
 }
 
 StatusOr<BackendDescriptor> GraphConvPlan::variant_pack(const FloatConvOperands& operands, void* workspace) const {

@@ -6,7 +6,9 @@
 //   conv(x, w) → + bias[1,K,1,1] → + residual → relu → y
 // a convolution forward operation (cross-correlation, float compute) then one pointwise operation per term
 // the layer has (ADD, ADD, RELU_FWD), the results between them virtual tensors. A layer with none of the three
-// is the convolution alone.
+// is the convolution alone, and so is every layer's graph when GraphOps::kConvOnly asks for it: the caller then
+// adds bias, residual and relu itself (float_conv_node.cc, with bias_residual_relu.h). cuDNN offers plain-FP32
+// engines for the bare convolution that it does not for the fused graphs.
 //
 // Engines: heuristics mode A, then the fallback list's engines that mode A did not name. An engine whose
 // numerical notes include TENSOR_CORE (how TF32 shows for float32 data), DOWN_CONVERT_INPUTS or
@@ -81,31 +83,40 @@ class BackendDescriptor {
   cudnnBackendDescriptor_t handle_ = nullptr;
 };
 
+// Which operations a graph holds: the whole layer (convolution and its pointwise terms), or the convolution
+// alone, y written by it.
+enum class GraphOps { kFused, kConvOnly };
+
 // The execution plan chosen for one float32 problem, shared by every layer of that problem (CudnnHandle).
 class GraphConvPlan {
  public:
   static constexpr int kGraphCandidates = 8;  // execution plans timed per problem
 
-  // Builds the graph of `p` (float32), finalizes candidate plans and keeps the fastest, timing each on
-  // `timing` (device buffers of the problem's shapes; their contents do not matter). An error — naming the
-  // problem, what was tried and cuDNN's last message — when no engine is left.
+  // Builds the graph of `p` (float32) holding `ops`, finalizes candidate plans and keeps the fastest, timing
+  // each on `timing` (device buffers of the problem's shapes; their contents do not matter). An error — naming
+  // the problem, what was tried and cuDNN's last message — when no engine is left.
   static StatusOr<std::shared_ptr<const GraphConvPlan>> create(const CudnnHandle& handle, const FloatConvProblem& p,
-                                                              const FloatConvOperands& timing,
+                                                              GraphOps ops, const FloatConvOperands& timing,
                                                               size_t max_workspace_bytes);
 
+  GraphOps ops() const { return ops_; }
   size_t workspace_bytes() const { return workspace_bytes_; }
+  // The plan's own time: for kConvOnly, the convolution without the caller's epilogue.
   float measured_ms() const { return measured_ms_; }
-  // "graph engine <global index>, fastest of <n> plans" — which engine runs, for reports.
+  // "graph engine <global index>, fastest of <n> plans" ("conv-only graph engine ..." for kConvOnly) — which
+  // engine runs, for reports.
   std::string text() const;
 
-  // Enqueues the plan on the handle's stream with `operands` bound; `workspace` holds workspace_bytes().
+  // Enqueues the plan on the handle's stream with `operands` bound (a kConvOnly plan binds x, w and y only);
+  // `workspace` holds workspace_bytes().
   Status run(cudnnHandle_t handle, const FloatConvOperands& operands, void* workspace) const;
 
  private:
   GraphConvPlan() = default;
   StatusOr<BackendDescriptor> variant_pack(const FloatConvOperands& operands, void* workspace) const;
 
-  bool bias_ = false, residual_ = false;
+  GraphOps ops_ = GraphOps::kFused;
+  bool bias_ = false, residual_ = false;  // whether the graph reads them
   std::deque<BackendDescriptor> graph_;  // the tensors, operations and operation graph the plan was made from
   BackendDescriptor config_, plan_;
   int64_t engine_ = -1;

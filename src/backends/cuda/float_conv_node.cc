@@ -1,7 +1,7 @@
 // FusedConv and FusedGemm (src/ir/ops.h) on cuDNN, in the device layout (NHWC float, device_layout.h):
 //   y = relu?( (conv(x, w) + bias[k]) + residual )
 // FusedGemm is the same as a 1×1 convolution: a row-major [M, K] operand is NHWC [M, 1, 1, K], a [N, K] weight
-// is a KRSC filter [N, 1, 1, K], and [M, N] rows are NHWC [M, 1, 1, N]. Two ways to run it:
+// is a KRSC filter [N, 1, 1, K], and [M, N] rows are NHWC [M, 1, 1, N]. Three ways to run it:
 // - legacy: one cudnnConvolutionBiasActivationForward, y = act(1·conv(x, w) + α₂·z + bias) with z = the residual
 //   (α₂ = 1) or no residual (α₂ = 0, z = y); an absent bias is zeros. Its algorithm: cuDNN's Find times every
 //   algorithm on the device and the fastest whose workspace fits kMaxWorkspaceBytes is kept. cuDNN fuses the
@@ -11,16 +11,22 @@
 //   of a few plain-FP32 plans (cudnn_graph_conv.h). Every legacy NHWC FP32 algorithm is slow on the H200 (a
 //   ResNet-50 res2 3×3 layer takes about 5.8 ms at batch 256). Measured (one H200, ResNet-50 FP32 plan): at
 //   batch 1 the graph plans win most layers (3.10 → 2.31 ms for the network); at batch 256 the fused graphs get
-//   the same two plain-FP32 engines and gain nothing, and conv + bias + residual + relu finalizes with none
-//   (those layers stay on the legacy call).
-// Which one: a float16 layer always takes the legacy call. A float32 layer times both when its kernel is made
-// (the best graph plan and the legacy call with its algorithm, each a warm-up then CudnnHandle::kTimedLaunches
-// launches between CUDA events, on zero-filled buffers of the layer's shapes) and keeps the faster; the graph
-// path is skipped when no plain-FP32 engine finalizes, and the layer fails only when neither path can run it.
-// QATRT_CUDA_FLOAT_CONV=legacy or =graph forces one path for float32 layers (tests cover both; a forced path
-// that cannot run the layer is an error); any other non-empty value is an error naming the variable.
-// QATRT_CUDA_FLOAT_CONV_REPORT=1 prints each float32 problem's choice and times to stderr when it is made.
-// The choice is made once per problem per backend (CudnnHandle remembers it) and kept for every layer of it.
+//   the same two plain-FP32 engines and gain nothing, and conv + bias + residual + relu finalizes with none.
+// - graph-conv (float32 only): the convolution alone as a cuDNN graph (GraphOps::kConvOnly, y written by the
+//   convolution), engines chosen as for the graph path, then our in-place epilogue kernel
+//   y = relu?((y + bias[k]) + residual) (bias_residual_relu.h), the additions in the reference's order. This is
+//   how PyTorch runs an FP32 ResNet-50 (a bare convolution, then separate kernels): cuDNN offers the bare
+//   convolution plain-FP32 engines it does not offer the fused graphs; the epilogue costs one more pass over y.
+// Which one: a float16 layer always takes the legacy call. A float32 layer times all three when its kernel is
+// made (each a warm-up then CudnnHandle::kTimedLaunches launches between CUDA events, on zero-filled buffers of
+// the layer's shapes: the legacy call with its algorithm, the best fused plan, and the best conv-only plan
+// together with the epilogue launch) and keeps the fastest; a graph path is skipped when no plain-FP32 engine
+// finalizes for it, and the layer fails only when no path can run it.
+// QATRT_CUDA_FLOAT_CONV=legacy, =graph or =graph-conv forces one path for float32 layers (tests cover each; a
+// forced path that cannot run the layer is an error); any other non-empty value is an error naming the variable.
+// QATRT_CUDA_FLOAT_CONV_REPORT=1 prints each float32 problem's choice and all three times to stderr when it is
+// made. The choice is made once per problem per backend (CudnnHandle remembers it) and kept for every layer of
+// it.
 //
 // Arithmetic: float32 layers are plain FP32 — CUDNN_FMA_MATH on the legacy call, and no graph engine whose
 // numerical notes say tensor cores (TF32), down-converted inputs or reduced-precision reduction — so that an
@@ -28,15 +34,17 @@
 // Float16 layers (a --fp16 plan: operands, bias and result float16) run with CUDNN_TENSOR_OP_MATH and a float32
 // compute type — tensor cores accumulating in float32, the result rounded to float16 (src/ir/ops.h, "Float16").
 //
-// Both paths enqueue on the backend's stream without synchronizing (the graph path binds the run's pointers in
+// Every path enqueues on the backend's stream without synchronizing (the graph paths bind the run's pointers in
 // a variant pack per run), so a run can be captured in a CUDA graph. The workspace lives in the execution
 // context's arena (KernelWithWorkspace).
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <string_view>
 #include <vector>
 
+#include "backends/cuda/bias_residual_relu.h"
 #include "backends/cuda/cudnn_graph_conv.h"
 #include "backends/cuda/cudnn_handle.h"
 #include "backends/cuda/node_kernels.h"
@@ -51,24 +59,26 @@ namespace {
 constexpr size_t kMaxWorkspaceBytes = size_t{256} << 20;
 
 // How a float32 layer's convolution is chosen (QATRT_CUDA_FLOAT_CONV, header comment).
-enum class FloatConvPath { kFaster, kLegacy, kGraph };
+enum class FloatConvPath { kFastest, kLegacy, kGraph, kGraphConv };
 
 std::string_view path_name(FloatConvPath path) {
   switch (path) {
     case FloatConvPath::kLegacy: return "legacy";
     case FloatConvPath::kGraph: return "graph";
-    case FloatConvPath::kFaster: break;
+    case FloatConvPath::kGraphConv: return "graph-conv";
+    case FloatConvPath::kFastest: break;
   }
-  return "faster";
+  return "fastest";
 }
 
 StatusOr<FloatConvPath> float_conv_path() {
   const char* value = std::getenv("QATRT_CUDA_FLOAT_CONV");
-  if (value == nullptr || *value == '\0') return FloatConvPath::kFaster;
-  for (FloatConvPath path : {FloatConvPath::kLegacy, FloatConvPath::kGraph})
+  if (value == nullptr || *value == '\0') return FloatConvPath::kFastest;
+  for (FloatConvPath path : {FloatConvPath::kLegacy, FloatConvPath::kGraph, FloatConvPath::kGraphConv})
     if (path_name(path) == value) return path;
   return make_error(StatusCode::kInvalidArgument, "QATRT_CUDA_FLOAT_CONV=", value,
-                    ": expected legacy or graph (or unset: each float32 layer takes the faster of the two)");
+                    ": expected legacy, graph or graph-conv (or unset: each float32 layer takes the fastest of the "
+                    "three)");
 }
 
 bool report_choices() {
@@ -309,12 +319,14 @@ class FloatConvKernel final : public KernelWithWorkspace {
         bias_(std::move(bias)) {}
 
   Status init(FloatConvPath path) {
-    if (p_.dtype != DType::kFloat32) path = FloatConvPath::kLegacy;  // the graph path is float32 only
+    if (p_.dtype != DType::kFloat32) path = FloatConvPath::kLegacy;  // the graph paths are float32 only
     legacy_ready_ = legacy_.init(p_);
     // The legacy algorithm does not depend on the bias and residual (one Find per convolution shape, as
-    // before the graph path); the graph's operations and so the faster path do.
+    // before the graph path), the conv-only plan on none of the three terms; the fused graph's operations and
+    // so the fastest path do.
     FloatConvProblem key = p_;
-    if (path == FloatConvPath::kLegacy) key.bias = key.residual = false;
+    if (path == FloatConvPath::kLegacy || path == FloatConvPath::kGraphConv) key.bias = key.residual = false;
+    if (path == FloatConvPath::kGraphConv) key.relu = false;
     const std::string problem = std::string(path_name(path)) + " " + key.text();
     if (const FloatConvChoice* known = handle_->chosen(problem)) return adopt(*known).with_context(what_);
     StatusOr<FloatConvChoice> choice = choose(path);
@@ -342,8 +354,19 @@ class FloatConvKernel final : public KernelWithWorkspace {
 
  private:
   Status launch(const FloatConvOperands& operands, void* workspace) const {
-    if (graph_) return graph_->run(handle_->get(), operands, workspace);
+    if (graph_) return run_graph(*graph_, operands, workspace);
     return legacy_.run(handle_->get(), operands, workspace);
+  }
+
+  // `plan`, and after a conv-only one the layer's bias, residual and relu in place on y.
+  Status run_graph(const GraphConvPlan& plan, const FloatConvOperands& o, void* workspace) const {
+    QATRT_RETURN_IF_ERROR(plan.run(handle_->get(), o, workspace));
+    if (plan.ops() == GraphOps::kFused || !(p_.bias || p_.residual || p_.relu)) return {};
+    const int64_t rows = int64_t{p_.n} * p_.p * p_.q;
+    const float* bias = p_.bias ? static_cast<const float*>(o.bias) : nullptr;  // o.bias is zeros without one
+    return cuda_status(add_bias_residual_relu(static_cast<float*>(o.y), bias, static_cast<const float*>(o.residual),
+                                              rows, p_.k, p_.relu, handle_->stream()),
+                       "the conv-only graph's bias/residual/relu kernel");
   }
 
   Status adopt(const FloatConvChoice& choice) {
@@ -365,6 +388,15 @@ class FloatConvKernel final : public KernelWithWorkspace {
     return handle_->time_ms([&] { return legacy_.run(handle_->get(), operands, workspace.data()); });
   }
 
+  // The time of a conv-only plan and the epilogue launch after it, on `operands`.
+  StatusOr<float> time_graph_conv(const GraphConvPlan& plan, const FloatConvOperands& operands) const {
+    DeviceBuffer workspace;
+    if (plan.workspace_bytes() > 0) {
+      QATRT_ASSIGN_OR_RETURN(workspace, DeviceBuffer::allocate(plan.workspace_bytes()));
+    }
+    return handle_->time_ms([&] { return run_graph(plan, operands, workspace.data()); });
+  }
+
   StatusOr<FloatConvChoice> choose(FloatConvPath path) {
     FloatConvChoice choice;
     if (path == FloatConvPath::kLegacy) {
@@ -374,27 +406,53 @@ class FloatConvKernel final : public KernelWithWorkspace {
     }
     QATRT_ASSIGN_OR_RETURN(TimingBuffers buffers, TimingBuffers::allocate(p_, handle_->stream()));
     const FloatConvOperands operands = buffers.operands(weights_.data(), bias_.data());
-    StatusOr<std::shared_ptr<const GraphConvPlan>> graph =
-        GraphConvPlan::create(*handle_, p_, operands, kMaxWorkspaceBytes);
-    if (path == FloatConvPath::kGraph) {
-      if (!graph.ok()) return graph.status().with_context("QATRT_CUDA_FLOAT_CONV=graph");
+    if (path == FloatConvPath::kGraph || path == FloatConvPath::kGraphConv) {
+      const GraphOps ops = path == FloatConvPath::kGraph ? GraphOps::kFused : GraphOps::kConvOnly;
+      StatusOr<std::shared_ptr<const GraphConvPlan>> graph =
+          GraphConvPlan::create(*handle_, p_, ops, operands, kMaxWorkspaceBytes);
+      if (!graph.ok()) return graph.status().with_context("QATRT_CUDA_FLOAT_CONV=" + std::string(path_name(path)));
       choice.graph = *graph;
       return choice;
     }
     StatusOr<float> legacy_ms = time_legacy(operands, choice.legacy);
-    if (!graph.ok() && !legacy_ms.ok())
-      return make_error(StatusCode::kUnsupported, "neither cuDNN path runs ", p_.text(), ": graph: ",
-                        graph.status().message(), "; legacy: ", legacy_ms.status().message());
-    if (graph.ok() && (!legacy_ms.ok() || (*graph)->measured_ms() < *legacy_ms)) choice.graph = *graph;
-    if (report_choices()) {
-      std::cerr << "qatrt cuda float conv " << p_.text() << ": legacy algorithm ";
-      if (legacy_ms.ok()) std::cerr << choice.legacy.algo << " " << *legacy_ms << " ms";
-      else std::cerr << "failed (" << legacy_ms.status().message() << ")";
-      if (graph.ok()) std::cerr << ", " << (*graph)->text() << " " << (*graph)->measured_ms() << " ms";
-      else std::cerr << ", graph failed (" << graph.status().message() << ")";
-      std::cerr << " -> " << (choice.graph ? "graph" : "legacy") << "\n";
-    }
+    StatusOr<std::shared_ptr<const GraphConvPlan>> fused =
+        GraphConvPlan::create(*handle_, p_, GraphOps::kFused, operands, kMaxWorkspaceBytes);
+    StatusOr<float> fused_ms = fused.ok() ? StatusOr<float>((*fused)->measured_ms()) : fused.status();
+    StatusOr<std::shared_ptr<const GraphConvPlan>> conv_only =
+        GraphConvPlan::create(*handle_, p_, GraphOps::kConvOnly, operands, kMaxWorkspaceBytes);
+    StatusOr<float> conv_only_ms = conv_only.ok() ? time_graph_conv(**conv_only, operands) : conv_only.status();
+    if (!legacy_ms.ok() && !fused_ms.ok() && !conv_only_ms.ok())
+      return make_error(StatusCode::kUnsupported, "no cuDNN path runs ", p_.text(), ": legacy: ",
+                        legacy_ms.status().message(), "; graph: ", fused_ms.status().message(), "; graph-conv: ",
+                        conv_only_ms.status().message());
+    float best_ms = legacy_ms.ok() ? *legacy_ms : std::numeric_limits<float>::infinity();
+    for (auto [plan, ms] : {std::pair{&fused, &fused_ms}, std::pair{&conv_only, &conv_only_ms}})
+      if (ms->ok() && **ms < best_ms) {
+        best_ms = **ms;
+        choice.graph = **plan;
+      }
+    if (report_choices()) report(choice, legacy_ms, fused, conv_only, conv_only_ms);
     return choice;
+  }
+
+  // One stderr line (QATRT_CUDA_FLOAT_CONV_REPORT): each path's time, or why it failed, and the choice.
+  void report(const FloatConvChoice& choice, const StatusOr<float>& legacy_ms,
+              const StatusOr<std::shared_ptr<const GraphConvPlan>>& fused,
+              const StatusOr<std::shared_ptr<const GraphConvPlan>>& conv_only,
+              const StatusOr<float>& conv_only_ms) const {
+    std::cerr << "qatrt cuda float conv " << p_.text() << ": legacy algorithm ";
+    if (legacy_ms.ok()) std::cerr << choice.legacy.algo << " " << legacy_ms.value() << " ms";
+    else std::cerr << "failed (" << legacy_ms.status().message() << ")";
+    if (fused.ok()) std::cerr << ", " << fused.value()->text() << " " << fused.value()->measured_ms() << " ms";
+    else std::cerr << ", graph failed (" << fused.status().message() << ")";
+    if (!conv_only.ok()) std::cerr << ", graph-conv failed (" << conv_only.status().message() << ")";
+    else std::cerr << ", " << conv_only.value()->text() << " " << conv_only.value()->measured_ms() << " ms";
+    if (conv_only.ok() && conv_only_ms.ok()) std::cerr << " + epilogue = " << conv_only_ms.value() << " ms";
+    else if (conv_only.ok()) std::cerr << ", + epilogue failed (" << conv_only_ms.status().message() << ")";
+    const std::string_view chosen = !choice.graph                            ? "legacy"
+                                    : choice.graph->ops() == GraphOps::kFused ? "graph"
+                                                                              : "graph-conv";
+    std::cerr << " -> " << chosen << "\n";
   }
 
   std::string what_;

@@ -1,7 +1,8 @@
 // FusedConv and FusedGemm on the GPU (cuDNN, plain FP32: no TF32) through the CUDA engine against the reference
 // backend, over sweeps of shapes, strides, pads, dilations, groups, bias, relu and a float residual — each sweep
 // once per cuDNN path, forced with QATRT_CUDA_FLOAT_CONV (legacy: cudnnConvolutionBiasActivationForward; graph:
-// the graph API), and the chained layers also as the backend chooses by default (the faster of the two). cuDNN
+// the graph API, the whole layer one graph; graph-conv: the convolution alone as a graph, then qatrt's
+// bias/residual/relu kernel), and the chained layers also as the backend chooses by default (the fastest). cuDNN
 // adds in its own order (and its algorithms — implicit GEMM, Winograd, FFT — round differently), so the outputs
 // agree to a relative 1e-5 of max(1, max |reference|): float32 keeps 24 bits (6e-8), and a sum of a few
 // thousand products loses at most a few hundred ulps of the largest partial sum. A failure prints the case and
@@ -49,7 +50,11 @@ class CudaFloatLayerPaths : public ::testing::TestWithParam<std::string> {};
 class CudaFloatChainPaths : public ::testing::TestWithParam<std::string> {};
 
 std::string path_test_name(const ::testing::TestParamInfo<std::string>& info) {
-  return info.param.empty() ? "faster" : info.param;
+  if (info.param.empty()) return "fastest";
+  std::string name = info.param;  // gtest names allow letters, digits and '_' only
+  for (char& c : name)
+    if (c == '-') c = '_';
+  return name;
 }
 
 struct Epilogue {
@@ -172,8 +177,10 @@ TEST_P(CudaFloatLayerPaths, FusedGemmMatchesTheReference) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Forced, CudaFloatLayerPaths, ::testing::Values("legacy", "graph"), path_test_name);
-INSTANTIATE_TEST_SUITE_P(Paths, CudaFloatChainPaths, ::testing::Values("legacy", "graph", ""), path_test_name);
+INSTANTIATE_TEST_SUITE_P(Forced, CudaFloatLayerPaths, ::testing::Values("legacy", "graph", "graph-conv"),
+                         path_test_name);
+INSTANTIATE_TEST_SUITE_P(Paths, CudaFloatChainPaths, ::testing::Values("legacy", "graph", "graph-conv", ""),
+                         path_test_name);
 
 #ifdef QATRT_HAVE_CUDA
 // Pads that cuDNN's symmetric padding cannot reproduce are refused with the reason, not run wrongly.
@@ -206,7 +213,7 @@ TEST(CudaFloatLayers, RefusesAnUnknownFloatConvPath) {
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.to_string();
     EXPECT_NE(s.message().find("QATRT_CUDA_FLOAT_CONV=tf32"), std::string::npos) << s.message();
   }
-  for (const char* known : {"legacy", "graph", ""}) {
+  for (const char* known : {"legacy", "graph", "graph-conv", ""}) {
     const ScopedFloatConvPath path(known);
     EXPECT_TRUE(backend->supports(g.graph, g.graph.nodes.back()).ok()) << "QATRT_CUDA_FLOAT_CONV='" << known << "'";
   }
