@@ -1,7 +1,7 @@
 // The epilogue of a float layer that runs as a plain cuDNN convolution (float_conv_node.cc, the unfused path):
 //   y = relu?( (y + bias[c]) + residual )   in place, over `rows` × `channels` elements, channels innermost
-// (NHWC rows, or the [M, N] rows of a FusedGemm). The additions happen in that order, in float32 — what the
-// fused cuDNN call and the reference backend compute — and relu is (v < 0 ? 0 : v), which keeps NaN and −0 as
+// (NHWC rows, or the [M, N] rows of a FusedGemm). The additions happen in that order, in float32 — the
+// reference backend's order, and our fused graph's — and relu is (v < 0 ? 0 : v), which keeps NaN and −0 as
 // std::max(v, 0.0f) does. float16 elements are widened to float32 and the result rounded once (round to nearest
 // even). `bias` ([channels]) and `residual` (y's shape) may be null: that term is then not added. Device
 // pointers; asynchronous on `stream`, graph-capturable. 16-byte-aligned pointers with channels a multiple of the

@@ -37,7 +37,11 @@ StatusOr<std::shared_ptr<CudnnHandle>> CudnnHandle::create(cudaStream_t stream) 
   return owner;
 }
 
-CudnnHandle::~CudnnHandle() { cudnnDestroy(handle_); }
+// The remembered graph plans hold cuDNN descriptors made with this handle: they go first.
+CudnnHandle::~CudnnHandle() {
+  chosen_.clear();
+  cudnnDestroy(handle_);
+}
 
 const FloatConvChoice* CudnnHandle::chosen(const std::string& problem) const {
   auto it = chosen_.find(problem);

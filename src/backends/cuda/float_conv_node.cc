@@ -9,14 +9,15 @@
 //   convolutions and fc1000) runs that algorithm, untimed.
 // - graph (float32 only): the layer as one cuDNN operation graph, engines from cuDNN's heuristics, the fastest
 //   of a few plain-FP32 plans (cudnn_graph_conv.h). Every legacy NHWC FP32 algorithm is slow on the H200 (a
-//   ResNet-50 res2 3×3 layer takes about 5.8 ms at batch 256). Measured (one H200, ResNet-50 FP32 plan): at
-//   batch 1 the graph plans win most layers (3.10 → 2.31 ms for the network); at batch 256 the fused graphs get
-//   the same two plain-FP32 engines and gain nothing, and conv + bias + residual + relu finalizes with none.
+//   ResNet-50 res2 3×3 layer takes about 5.8 ms at batch 256); the graph plans win most layers at batch 1, few
+//   at batch 256, where the fused graphs get few plain-FP32 engines (bench/cuda_conv_notes.md, "t").
 // - graph-conv (float32 only): the convolution alone as a cuDNN graph (GraphOps::kConvOnly, y written by the
 //   convolution), engines chosen as for the graph path, then our in-place epilogue kernel
 //   y = relu?((y + bias[k]) + residual) (bias_residual_relu.h), the additions in the reference's order. This is
 //   how PyTorch runs an FP32 ResNet-50 (a bare convolution, then separate kernels): cuDNN offers the bare
 //   convolution plain-FP32 engines it does not offer the fused graphs; the epilogue costs one more pass over y.
+// The choice is timed eagerly, each path a few launches, before the network is captured: near-ties between the
+// paths are noise (a stricter rule — medians, a margin before leaving the legacy call — is still to do).
 // Which one: a float16 layer always takes the legacy call. A float32 layer times all three when its kernel is
 // made (each a warm-up then CudnnHandle::kTimedLaunches launches between CUDA events, on zero-filled buffers of
 // the layer's shapes: the legacy call with its algorithm, the best fused plan, and the best conv-only plan
@@ -81,9 +82,10 @@ StatusOr<FloatConvPath> float_conv_path() {
                     "three)");
 }
 
+// QATRT_CUDA_FLOAT_CONV_REPORT=1 turns the report on; unset, empty or any other value leaves it off.
 bool report_choices() {
   const char* value = std::getenv("QATRT_CUDA_FLOAT_CONV_REPORT");
-  return value != nullptr && *value != '\0' && std::string_view(value) != "0";
+  return value != nullptr && std::string_view(value) == "1";
 }
 
 Status unsupported(const Node& node, const std::string& why) {
@@ -410,7 +412,9 @@ class FloatConvKernel final : public KernelWithWorkspace {
       const GraphOps ops = path == FloatConvPath::kGraph ? GraphOps::kFused : GraphOps::kConvOnly;
       StatusOr<std::shared_ptr<const GraphConvPlan>> graph =
           GraphConvPlan::create(*handle_, p_, ops, operands, kMaxWorkspaceBytes);
-      if (!graph.ok()) return graph.status().with_context("QATRT_CUDA_FLOAT_CONV=" + std::string(path_name(path)));
+      if (!graph.ok())
+        return graph.status().with_context("QATRT_CUDA_FLOAT_CONV=" + std::string(path_name(path)) +
+                                           " (unset it to let each layer take the fastest path that runs)");
       choice.graph = *graph;
       return choice;
     }
