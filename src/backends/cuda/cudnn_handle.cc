@@ -3,25 +3,6 @@
 #include "backends/cuda/device_memory.h"
 
 namespace qatrt::cuda {
-namespace {
-
-// A CUDA event destroyed with this object.
-class Event {
- public:
-  Event() = default;
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  ~Event() {
-    if (event_) cudaEventDestroy(event_);
-  }
-  Status create() { return cuda_status(cudaEventCreate(&event_), "cudaEventCreate"); }
-  cudaEvent_t get() const { return event_; }
-
- private:
-  cudaEvent_t event_ = nullptr;
-};
-
-}  // namespace
 
 Status cudnn_status(cudnnStatus_t status, std::string_view what) {
   if (status == CUDNN_STATUS_SUCCESS) return {};
@@ -53,7 +34,7 @@ void CudnnHandle::remember(const std::string& problem, FloatConvChoice choice) {
 }
 
 StatusOr<float> CudnnHandle::time_ms(const std::function<Status()>& launch) const {
-  Event start, stop;
+  CudaEvent start, stop;
   QATRT_RETURN_IF_ERROR(start.create());
   QATRT_RETURN_IF_ERROR(stop.create());
   QATRT_RETURN_IF_ERROR(launch());  // warm-up: first-launch costs (module loading, caches) stay out of the time

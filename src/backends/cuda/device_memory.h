@@ -1,4 +1,5 @@
-// Owning handles for device and page-locked host memory, and CUDA errors as qatrt::Status. Host code.
+// Owning handles for device and page-locked host memory and for CUDA events, and CUDA errors as qatrt::Status.
+// Host code.
 #pragma once
 
 #include <cstddef>
@@ -67,6 +68,27 @@ class PinnedBuffer : public OwnedBytes<cudaFreeHost> {
 
  private:
   using OwnedBytes::OwnedBytes;
+};
+
+// A CUDA event destroyed with this object (null until create()). Move-only.
+class CudaEvent {
+ public:
+  CudaEvent() = default;
+  CudaEvent(CudaEvent&& other) noexcept : event_(std::exchange(other.event_, nullptr)) {}
+  CudaEvent& operator=(CudaEvent&& other) noexcept {
+    std::swap(event_, other.event_);
+    return *this;
+  }
+  CudaEvent(const CudaEvent&) = delete;
+  CudaEvent& operator=(const CudaEvent&) = delete;
+  ~CudaEvent() {
+    if (event_) cudaEventDestroy(event_);
+  }
+  Status create() { return cuda_status(cudaEventCreate(&event_), "cudaEventCreate"); }
+  cudaEvent_t get() const { return event_; }
+
+ private:
+  cudaEvent_t event_ = nullptr;
 };
 
 }  // namespace qatrt::cuda

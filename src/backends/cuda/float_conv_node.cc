@@ -453,10 +453,10 @@ class FloatConvKernel final : public KernelWithWorkspace {
     else std::cerr << ", " << conv_only.value()->text() << " " << conv_only.value()->measured_ms() << " ms";
     if (conv_only.ok() && conv_only_ms.ok()) std::cerr << " + epilogue = " << conv_only_ms.value() << " ms";
     else if (conv_only.ok()) std::cerr << ", + epilogue failed (" << conv_only_ms.status().message() << ")";
-    const std::string_view chosen = !choice.graph                            ? "legacy"
-                                    : choice.graph->ops() == GraphOps::kFused ? "graph"
-                                                                              : "graph-conv";
-    std::cerr << " -> " << chosen << "\n";
+    const FloatConvPath chosen = !choice.graph                            ? FloatConvPath::kLegacy
+                                 : choice.graph->ops() == GraphOps::kFused ? FloatConvPath::kGraph
+                                                                           : FloatConvPath::kGraphConv;
+    std::cerr << " -> " << path_name(chosen) << "\n";
   }
 
   std::string what_;

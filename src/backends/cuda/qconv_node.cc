@@ -167,9 +167,10 @@ class ConvKernel final : public KernelWithWorkspace {
   // every layer) compete too and win only where they measure faster. Synchronizes the stream, so it runs in the
   // first, eager run, never inside a CUDA graph capture.
   Status choose_tile(const ConvFpropArgs& args) {
-    cudaEvent_t start, stop;
-    QATRT_RETURN_IF_ERROR(cuda_status(cudaEventCreate(&start), what_));
-    QATRT_RETURN_IF_ERROR(cuda_status(cudaEventCreate(&stop), what_));
+    CudaEvent start_event, stop_event;
+    QATRT_RETURN_IF_ERROR(start_event.create().with_context(what_));
+    QATRT_RETURN_IF_ERROR(stop_event.create().with_context(what_));
+    const cudaEvent_t start = start_event.get(), stop = stop_event.get();
     float best = 0;
     bool timed_any = false;
     Status status;
@@ -193,8 +194,6 @@ class ConvKernel final : public KernelWithWorkspace {
         timed_any = true;
       }
     }
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
     return status;
   }
 

@@ -14,11 +14,17 @@ constexpr int kThreads = 256;
 // (conv_int8/requantize.h: a reciprocal multiply, the true division only within 2^-14 of a tie); a true
 // division per element, whose fast path gives up on a zero numerator, kept the network input's quantize
 // compute-bound (0.39 ms at batch 256 on an H200). Other zero points keep the true division.
-__device__ __forceinline__ int8_t quantize_one(float x, float scale, int32_t zero_point) {
-  if (zero_point == 0) return conv_int8::requantize(x, scale, conv_int8::reciprocal(scale));
-  float v = rintf(__fdiv_rn(x, scale)) + static_cast<float>(zero_point);  // rintf: round half to even
-  return static_cast<int8_t>(fminf(fmaxf(v, -128.0f), 127.0f));
-}
+// Made once per thread, so the reciprocal is formed once, not per element.
+struct Quantizer {
+  float scale, inverse_scale;
+  int32_t zero_point;
+  __device__ Quantizer(float s, int32_t z) : scale(s), inverse_scale(conv_int8::reciprocal(s)), zero_point(z) {}
+  __device__ int8_t operator()(float x) const {
+    if (zero_point == 0) return conv_int8::requantize(x, scale, inverse_scale);
+    float v = rintf(__fdiv_rn(x, scale)) + static_cast<float>(zero_point);  // rintf: round half to even
+    return static_cast<int8_t>(fminf(fmaxf(v, -128.0f), 127.0f));
+  }
+};
 
 __device__ __forceinline__ float dequantize_one(int8_t q, float scale, int32_t zero_point) {
   return __fmul_rn(static_cast<float>(static_cast<int32_t>(q) - zero_point), scale);
@@ -26,8 +32,9 @@ __device__ __forceinline__ float dequantize_one(int8_t q, float scale, int32_t z
 
 __global__ void quantize_s8_kernel(const float* __restrict__ x, int8_t* __restrict__ q, int64_t count, float scale,
                                    int32_t zero_point) {
+  const Quantizer quantize(scale, zero_point);
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < count; i += int64_t{gridDim.x} * blockDim.x)
-    q[i] = quantize_one(x[i], scale, zero_point);
+    q[i] = quantize(x[i]);
 }
 
 __global__ void dequantize_s8_kernel(const int8_t* __restrict__ q, float* __restrict__ x, int64_t count, float scale,
@@ -39,11 +46,12 @@ __global__ void dequantize_s8_kernel(const int8_t* __restrict__ q, float* __rest
 // NHWC source: one thread per output element, channel fastest, so reads and writes are both coalesced.
 __global__ void quantize_nhwc_to_nhwc_kernel(const float* __restrict__ x, int8_t* __restrict__ q, int64_t pixels,
                                              int c, int padded_c, float scale, int32_t zero_point) {
+  const Quantizer quantize(scale, zero_point);
   const int64_t count = pixels * padded_c;
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < count; i += int64_t{gridDim.x} * blockDim.x) {
     const int ch = static_cast<int>(i % padded_c);
     const int64_t pixel = i / padded_c;
-    q[i] = ch < c ? quantize_one(x[pixel * c + ch], scale, zero_point) : static_cast<int8_t>(zero_point);
+    q[i] = ch < c ? quantize(x[pixel * c + ch]) : static_cast<int8_t>(zero_point);
   }
 }
 
@@ -57,6 +65,7 @@ template <typename Chunk>
 __global__ void quantize_nchw_to_nhwc_kernel(const float* __restrict__ x, int8_t* __restrict__ q, int n, int c,
                                              int plane, int padded_c, float scale, int32_t zero_point) {
   constexpr int kBytes = sizeof(Chunk);
+  const Quantizer quantize(scale, zero_point);
   // blockIdx.y walks the images, so pixel indices stay 32-bit (a 64-bit division per pixel is ~100 instructions).
   for (int image = blockIdx.y; image < n; image += gridDim.y) {
     const float* planes = x + static_cast<int64_t>(image) * c * plane;
@@ -71,7 +80,7 @@ __global__ void quantize_nchw_to_nhwc_kernel(const float* __restrict__ x, int8_t
 #pragma unroll
         for (int i = 0; i < kBytes; ++i) {
           const int ch = base + i;
-          chunk.bytes[i] = ch < c ? quantize_one(planes[static_cast<int64_t>(ch) * plane + p], scale, zero_point)
+          chunk.bytes[i] = ch < c ? quantize(planes[static_cast<int64_t>(ch) * plane + p])
                                   : static_cast<int8_t>(zero_point);
         }
         dst[base / kBytes] = chunk.vector;

@@ -36,23 +36,20 @@ double median_of(std::vector<double> values) {
 class Events {
  public:
   Status create(size_t count) {
-    events_.resize(count, nullptr);
-    for (cudaEvent_t& e : events_) QATRT_RETURN_IF_ERROR(cuda_status(cudaEventCreate(&e), "cudaEventCreate"));
+    events_.resize(count);
+    for (CudaEvent& e : events_) QATRT_RETURN_IF_ERROR(e.create());
     return {};
   }
-  ~Events() {
-    for (cudaEvent_t e : events_)
-      if (e) cudaEventDestroy(e);
-  }
-  cudaEvent_t operator[](size_t i) const { return events_[i]; }
+  cudaEvent_t operator[](size_t i) const { return events_[i].get(); }
   StatusOr<double> elapsed_ms(size_t from, size_t to) const {
     float ms = 0;
-    QATRT_RETURN_IF_ERROR(cuda_status(cudaEventElapsedTime(&ms, events_[from], events_[to]), "cudaEventElapsedTime"));
+    QATRT_RETURN_IF_ERROR(
+        cuda_status(cudaEventElapsedTime(&ms, events_[from].get(), events_[to].get()), "cudaEventElapsedTime"));
     return static_cast<double>(ms);
   }
 
  private:
-  std::vector<cudaEvent_t> events_;
+  std::vector<CudaEvent> events_;
 };
 
 class Context final : public CudaExecutionContext {
