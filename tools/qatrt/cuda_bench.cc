@@ -1,9 +1,11 @@
 #include "cuda_bench.h"
 
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "cli_common.h"
+#include "ir/mac_count.h"
 #include "latency_stats.h"
 #include "layer_profile.h"
 #include "model_io.h"
@@ -26,8 +28,14 @@ StatusOr<std::vector<ProfiledLayer>> with_macs(const std::vector<cuda::LayerTime
   for (const cuda::LayerTime& t : times) names.push_back(t.layer);
   QATRT_ASSIGN_OR_RETURN(std::vector<int64_t> macs, layer_macs(graph, batch, names));
   std::vector<ProfiledLayer> layers;
-  for (size_t i = 0; i < times.size(); ++i)
+  for (size_t i = 0; i < times.size(); ++i) {
+    // A convolution or product always has work: 0 means its name matched no node, and its TOPS would be lost.
+    const std::optional<Op> op = op_from_name(times[i].op);
+    if (macs[i] == 0 && op && counts_macs(*op))
+      return make_error(StatusCode::kInternal, "profiled layer '", times[i].layer, "' (", times[i].op,
+                        ") matches no node of the plan's graph, so its MACs are unknown");
     layers.push_back({.layer = times[i].layer, .op = times[i].op, .median_ms = times[i].median_ms, .macs = macs[i]});
+  }
   return layers;
 }
 
